@@ -1,0 +1,52 @@
+/** The `sipcase` command line: dispatch, help, and one-line errors with an exit code. */
+import { readFileSync } from 'node:fs';
+import { checkCommand } from './check.js';
+import { CliError, type CliIo } from './io.js';
+import { rewriteCommand } from './rewrite.js';
+import { uuiCommand } from './uui.js';
+
+const HELP = `sipcase: a SIP B2BUA that relays calls between two peers and emits header names in exact case
+
+usage:
+  sipcase check <rules.json>
+      validate a rules file; errors name the JSON path
+  sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff] [message-file | -]
+      dry run: print a raw SIP message as sipcase would send it from one peer to the other
+  sipcase uui [--strict] '<User-to-User value>'
+      parse a UUI value and lint it (--strict: exit 1 when there are findings)
+  sipcase --version
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export type Command = (args: readonly string[], io: CliIo) => Promise<number> | number;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  check: checkCommand,
+  rewrite: rewriteCommand,
+  uui: uuiCommand,
+};
+
+export async function runCli(argv: readonly string[], io: CliIo, extra: Readonly<Record<string, Command>> = {}): Promise<number> {
+  const [name, ...args] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(HELP);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '--version') {
+      io.stdout(`${version()}\n`);
+      return 0;
+    }
+    const command = extra[name] ?? COMMANDS[name];
+    if (command === undefined) throw new CliError(`unknown command "${name}"; try sipcase --help`, 2);
+    return await command(args, io);
+  } catch (e) {
+    const message = e instanceof CliError ? e.message : `internal error: ${(e as Error).message ?? String(e)}`;
+    io.stderr(`sipcase: ${message.split('\n')[0]}\n`);
+    return e instanceof CliError ? e.exitCode : 70;
+  }
+}

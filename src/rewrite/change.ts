@@ -1,0 +1,13 @@
+import type { ActionKind } from '../rules/types.js';
+
+/** One thing a rule did to a message: for debug logs, metrics and the dry-run diff. */
+export interface Change {
+  readonly rule: string;
+  readonly action: ActionKind;
+  /** The header the action is about, spelled as the rule spells it. */
+  readonly header: string;
+  readonly detail: string;
+}
+
+/** A change before it is attributed to a rule. */
+export type ActionChange = Omit<Change, 'rule'>;

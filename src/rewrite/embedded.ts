@@ -1,0 +1,58 @@
+/**
+ * Walking the headers embedded in the URIs of a header value (Refer-To, Contact). A value is only
+ * rebuilt when a URI in it changed, so untouched text stays byte-identical.
+ */
+import { headerKey } from '../sip/header-name.js';
+import type { TextEncoding } from '../sip/message.js';
+import { findBracketedUri, splitList } from '../sip/name-addr.js';
+import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHeader } from '../sip/uri-headers.js';
+
+/** Headers whose URIs may embed headers: Refer-To (REFER) and Contact (3xx). */
+export const URI_CARRIERS: ReadonlySet<string> = new Set(['refer-to', 'contact']);
+
+/** The header key an embedded hname stands for ('' when the name does not decode). */
+export function embeddedKey(h: EmbeddedHeader, encoding: TextEncoding): string {
+  if (!h.name.includes('%')) return headerKey(h.name);
+  const decoded = decodeUriHeaderText(h.name, encoding);
+  return decoded.ok ? headerKey(decoded.text) : '';
+}
+
+export type EmbeddedMapper = (headers: readonly EmbeddedHeader[]) => readonly EmbeddedHeader[];
+
+/** Applies `fn` to the embedded headers of every bracketed URI in `value`, even URIs with none. */
+function mapEveryUri(value: string, fn: EmbeddedMapper): string {
+  let changed = false;
+  const entries = splitList(value).map((entry) => {
+    const found = findBracketedUri(entry);
+    if (found === undefined) return entry;
+    const parts = splitUriHeaders(found.uri);
+    const headers = fn(parts.headers);
+    if (headers === parts.headers) return entry;
+    changed = true;
+    return `${found.before}${joinUriHeaders({ base: parts.base, headers })}${found.after}`;
+  });
+  return changed ? entries.join(',') : value;
+}
+
+/**
+ * Applies `fn` to the headers already embedded in the URIs of `value`: for mappers that change
+ * or drop headers, never add one, so a value without a `?` (most of them) is skipped outright.
+ */
+export function mapEmbedded(value: string, fn: EmbeddedMapper): string {
+  return value.includes('?') ? mapEveryUri(value, fn) : value;
+}
+
+/** Whether a URI in `value` is in angle brackets, the only form that may embed headers. */
+export function hasBracketedUri(value: string): boolean {
+  return splitList(value).some((entry) => findBracketedUri(entry) !== undefined);
+}
+
+/** Replaces the embedded headers of the first bracketed URI only; it may add to a URI with none. */
+export function mapFirstEmbedded(value: string, fn: EmbeddedMapper): string {
+  let done = false;
+  return mapEveryUri(value, (headers) => {
+    if (done) return headers;
+    done = true;
+    return fn(headers);
+  });
+}

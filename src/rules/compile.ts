@@ -1,0 +1,153 @@
+/**
+ * Compiles a validated rules file once per load: peers parsed, regexes built and vetted, header
+ * names keyed, and rules pre-sorted by (from, to) so that a message only looks at the rules that
+ * can apply to its direction. Every problem found is reported with its JSON path.
+ */
+import { headerKey } from '../sip/header-name.js';
+import { encodeUriHeaderText } from '../sip/uri-headers.js';
+import { jsonPath, type Result, type RuleError } from './errors.js';
+import { compilePeers } from './peers.js';
+import { compileRegex } from './regex.js';
+import {
+  directionKey,
+  type Action,
+  type ActionSpec,
+  type CompiledRules,
+  type HeaderRef,
+  type Peer,
+  type Rule,
+  type RuleSpec,
+  type RulesFileSpec,
+  type Scope,
+  type ScopeSpec,
+} from './types.js';
+
+type Path = readonly (string | number)[];
+
+function ref(name: string): HeaderRef {
+  return { key: headerKey(name), name, escaped: encodeUriHeaderText(name, 'latin1') };
+}
+
+function asList(v: string | readonly string[] | undefined): readonly string[] | undefined {
+  return v === undefined ? undefined : typeof v === 'string' ? [v] : v;
+}
+
+function compileStatus(status: readonly string[] | undefined): Scope['status'] {
+  if (status === undefined) return undefined;
+  const codes = new Set<number>();
+  const classes = new Set<number>();
+  for (const s of status) {
+    if (s.endsWith('xx')) classes.add(Number(s[0]));
+    else codes.add(Number(s));
+  }
+  return { codes, classes };
+}
+
+function compileScope(spec: ScopeSpec, at: Path, peers: ReadonlyMap<string, Peer>, errors: RuleError[]): Scope {
+  for (const side of ['from', 'to'] as const) {
+    asList(spec[side])?.forEach((name, i) => {
+      if (!peers.has(name)) {
+        const path = typeof spec[side] === 'string' ? [...at, side] : [...at, side, i];
+        errors.push({ path: jsonPath(path), message: `"${name}" is not a configured peer` });
+      }
+    });
+  }
+  if (spec.status !== undefined && spec.message === 'request') {
+    errors.push({ path: jsonPath([...at, 'status']), message: 'a status only matches responses, but message is "request"' });
+  }
+  let matches: RegExp | undefined;
+  if (spec.header?.matches !== undefined) {
+    const r = compileRegex(spec.header.matches, spec.header.flags);
+    if (r.ok) matches = r.regex;
+    else errors.push({ path: jsonPath([...at, 'header', 'matches']), message: r.message });
+  }
+  return {
+    methods: spec.methods && new Set(spec.methods.map((m) => m.toUpperCase())),
+    message: spec.status !== undefined ? 'response' : spec.message,
+    status: compileStatus(spec.status),
+    header: spec.header && { key: headerKey(spec.header.name), matches },
+  };
+}
+
+function compileAction(spec: ActionSpec, at: Path, errors: RuleError[]): Action | undefined {
+  const header = ref(spec.header);
+  switch (spec.action) {
+    case 'case':
+    case 'remove':
+      return { kind: spec.action, header };
+    case 'set':
+    case 'add':
+      return { kind: spec.action, header, value: spec.value };
+    case 'replace': {
+      const r = compileRegex(spec.match, spec.flags);
+      if (!r.ok) {
+        errors.push({ path: jsonPath([...at, 'match']), message: r.message });
+        return undefined;
+      }
+      return { kind: 'replace', header, match: r.regex, with: spec.with };
+    }
+    case 'to-uri':
+    case 'from-uri': {
+      const uri = ref(spec.uri ?? 'Refer-To');
+      if (uri.key === header.key) {
+        errors.push({ path: jsonPath([...at, 'header']), message: `cannot embed ${uri.name} in itself` });
+        return undefined;
+      }
+      return spec.action === 'to-uri'
+        ? { kind: 'to-uri', header, uri, prefer: spec.prefer ?? 'uri' }
+        : { kind: 'from-uri', header, uri };
+    }
+    case 'single':
+      return { kind: 'single', header, keep: spec.keep ?? 'first' };
+  }
+}
+
+function compileRule(spec: RuleSpec, index: number, peers: ReadonlyMap<string, Peer>, errors: RuleError[]): Rule {
+  const at: Path = ['rules', index];
+  const scope = compileScope(spec.when ?? {}, [...at, 'when'], peers, errors);
+  const actions = spec.actions.flatMap((a, i) => compileAction(a, [...at, 'actions', i], errors) ?? []);
+  return { name: spec.name, scope, actions };
+}
+
+function appliesBetween(spec: RuleSpec, from: string, to: string): boolean {
+  const f = asList(spec.when?.from);
+  const t = asList(spec.when?.to);
+  return (f === undefined || f.includes(from)) && (t === undefined || t.includes(to));
+}
+
+function duplicateNames(rules: readonly RuleSpec[]): RuleError[] {
+  const seen = new Set<string>();
+  return rules.flatMap((r, i) => {
+    if (!seen.has(r.name)) {
+      seen.add(r.name);
+      return [];
+    }
+    return [{ path: jsonPath(['rules', i, 'name']), message: `rule name "${r.name}" is used twice` }];
+  });
+}
+
+/** Header names to emit verbatim: what case/set/add/to-uri/from-uri actions write. */
+function emittedNames(rules: readonly Rule[]): string[] {
+  const names = new Set<string>();
+  for (const rule of rules) {
+    for (const a of rule.actions) if (a.kind !== 'remove' && a.kind !== 'single' && a.kind !== 'replace') names.add(a.header.name);
+  }
+  return [...names].sort();
+}
+
+export function compileRules(spec: RulesFileSpec): Result<CompiledRules> {
+  const { peers, errors } = compilePeers(spec.peers);
+  errors.push(...duplicateNames(spec.rules));
+  const enabled = spec.rules.map((r, i) => ({ r, i })).filter(({ r }) => r.enabled !== false);
+  const compiled = enabled.map(({ r, i }) => ({ spec: r, rule: compileRule(r, i, peers, errors) }));
+  if (errors.length > 0) return { ok: false, errors };
+
+  const byDirection = new Map<string, Rule[]>();
+  for (const from of peers.keys()) {
+    for (const to of peers.keys()) {
+      byDirection.set(directionKey(from, to), compiled.filter((c) => appliesBetween(c.spec, from, to)).map((c) => c.rule));
+    }
+  }
+  const rules = compiled.map((c) => c.rule);
+  return { ok: true, value: { peers, byDirection, emittedNames: emittedNames(rules), ruleCount: rules.length } };
+}

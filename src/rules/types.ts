@@ -1,0 +1,124 @@
+/**
+ * Rules as written in the JSON file (`*Spec`, checked by config/rules.schema.json) and as compiled
+ * for matching (everything else). Actions are discriminated unions on `action` / `kind`.
+ */
+import type { IPv4, IPv6 } from 'ipaddr.js';
+
+export type PeerListSpec = string | readonly string[];
+
+export interface ScopeSpec {
+  readonly from?: PeerListSpec;
+  readonly to?: PeerListSpec;
+  readonly methods?: readonly string[];
+  readonly message?: 'request' | 'response';
+  readonly status?: readonly string[];
+  readonly header?: { readonly name: string; readonly matches?: string; readonly flags?: string };
+}
+
+export type UriHeaderName = 'Refer-To' | 'Contact';
+
+export type ActionSpec =
+  | { readonly action: 'case'; readonly header: string }
+  | { readonly action: 'remove'; readonly header: string }
+  | { readonly action: 'set'; readonly header: string; readonly value: string }
+  | { readonly action: 'add'; readonly header: string; readonly value: string }
+  | {
+      readonly action: 'replace';
+      readonly header: string;
+      readonly match: string;
+      readonly flags?: string;
+      readonly with: string;
+    }
+  | { readonly action: 'to-uri'; readonly header: string; readonly uri?: UriHeaderName; readonly prefer?: 'uri' | 'header' }
+  | { readonly action: 'from-uri'; readonly header: string; readonly uri?: UriHeaderName }
+  | { readonly action: 'single'; readonly header: string; readonly keep?: 'first' | 'last' };
+
+export interface RuleSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly enabled?: boolean;
+  readonly when?: ScopeSpec;
+  readonly actions: readonly ActionSpec[];
+}
+
+export interface PeerSpec {
+  readonly description?: string;
+  readonly sources: readonly string[];
+  readonly target: string;
+  readonly relayTo?: string;
+}
+
+export interface RulesFileSpec {
+  readonly peers: Readonly<Record<string, PeerSpec>>;
+  readonly rules: readonly RuleSpec[];
+}
+
+/* ---- compiled ---- */
+
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+export interface PeerTarget {
+  /** The URI as configured. */
+  readonly uri: string;
+  readonly scheme: 'sip' | 'sips';
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly transport: Transport | undefined;
+}
+
+export type Cidr = [IPv4 | IPv6, number];
+
+export interface Peer {
+  readonly name: string;
+  readonly sources: readonly Cidr[];
+  readonly target: PeerTarget;
+  /** Name of the peer this one's requests are relayed to. */
+  readonly relayTo: string;
+}
+
+/** A header name as a rule means it: the key to match by, the spelling to emit. */
+export interface HeaderRef {
+  readonly key: string;
+  readonly name: string;
+  /** The name escaped for use as an hname in a URI (names are ASCII tokens: any encoding). */
+  readonly escaped: string;
+}
+
+export type Action =
+  | { readonly kind: 'case'; readonly header: HeaderRef }
+  | { readonly kind: 'remove'; readonly header: HeaderRef }
+  | { readonly kind: 'set'; readonly header: HeaderRef; readonly value: string }
+  | { readonly kind: 'add'; readonly header: HeaderRef; readonly value: string }
+  | { readonly kind: 'replace'; readonly header: HeaderRef; readonly match: RegExp; readonly with: string }
+  | { readonly kind: 'to-uri'; readonly header: HeaderRef; readonly uri: HeaderRef; readonly prefer: 'uri' | 'header' }
+  | { readonly kind: 'from-uri'; readonly header: HeaderRef; readonly uri: HeaderRef }
+  | { readonly kind: 'single'; readonly header: HeaderRef; readonly keep: 'first' | 'last' };
+
+export type ActionKind = Action['kind'];
+
+export interface Scope {
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly message: 'request' | 'response' | undefined;
+  /** Exact codes and classes (as 1..6) a response must be in. */
+  readonly status: { readonly codes: ReadonlySet<number>; readonly classes: ReadonlySet<number> } | undefined;
+  readonly header: { readonly key: string; readonly matches: RegExp | undefined } | undefined;
+}
+
+export interface Rule {
+  readonly name: string;
+  readonly scope: Scope;
+  readonly actions: readonly Action[];
+}
+
+export interface CompiledRules {
+  readonly peers: ReadonlyMap<string, Peer>;
+  /** Rules that can apply between two peers, in file order, keyed by `directionKey(from, to)`. */
+  readonly byDirection: ReadonlyMap<string, readonly Rule[]>;
+  /** Every header name some rule emits, spelled as it must be on the wire. */
+  readonly emittedNames: readonly string[];
+  readonly ruleCount: number;
+}
+
+export function directionKey(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
