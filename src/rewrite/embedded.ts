@@ -4,8 +4,8 @@
  */
 import { headerKey } from '../sip/header-name.js';
 import type { TextEncoding } from '../sip/message.js';
-import { findBracketedUri, splitList } from '../sip/name-addr.js';
-import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHeader } from '../sip/uri-headers.js';
+import { findBracketedUri, splitList, type BracketedUri } from '../sip/name-addr.js';
+import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHeader, type UriWithHeaders } from '../sip/uri-headers.js';
 
 /** Headers whose URIs may embed headers: Refer-To (REFER) and Contact (3xx). */
 export const URI_CARRIERS: ReadonlySet<string> = new Set(['refer-to', 'contact']);
@@ -19,13 +19,33 @@ export function embeddedKey(h: EmbeddedHeader, encoding: TextEncoding): string {
 
 export type EmbeddedMapper = (headers: readonly EmbeddedHeader[]) => readonly EmbeddedHeader[];
 
+interface ListEntry {
+  readonly entry: string;
+  readonly found: BracketedUri | undefined;
+  readonly parts: UriWithHeaders | undefined;
+}
+
+/**
+ * The last value parsed. Successive actions of a rule set look at the same Refer-To or Contact
+ * value; sharing one parse of it is invisible to callers, since the entries are never mutated.
+ */
+let memo: { value: string; entries: readonly ListEntry[] } | undefined;
+
+function uriList(value: string): readonly ListEntry[] {
+  if (memo?.value === value) return memo.entries;
+  const entries = splitList(value).map((entry) => {
+    const found = findBracketedUri(entry);
+    return { entry, found, parts: found && splitUriHeaders(found.uri) };
+  });
+  memo = { value, entries };
+  return entries;
+}
+
 /** Applies `fn` to the embedded headers of every bracketed URI in `value`, even URIs with none. */
 function mapEveryUri(value: string, fn: EmbeddedMapper): string {
   let changed = false;
-  const entries = splitList(value).map((entry) => {
-    const found = findBracketedUri(entry);
-    if (found === undefined) return entry;
-    const parts = splitUriHeaders(found.uri);
+  const entries = uriList(value).map(({ entry, found, parts }) => {
+    if (found === undefined || parts === undefined) return entry;
     const headers = fn(parts.headers);
     if (headers === parts.headers) return entry;
     changed = true;
@@ -44,7 +64,7 @@ export function mapEmbedded(value: string, fn: EmbeddedMapper): string {
 
 /** Whether a URI in `value` is in angle brackets, the only form that may embed headers. */
 export function hasBracketedUri(value: string): boolean {
-  return splitList(value).some((entry) => findBracketedUri(entry) !== undefined);
+  return uriList(value).some((e) => e.found !== undefined);
 }
 
 /** Replaces the embedded headers of the first bracketed URI only; it may add to a URI with none. */

@@ -46,6 +46,16 @@ const ESCAPED = Array.from({ length: 256 }, (_, b) => `%${b.toString(16).toUpper
 /** Escapes text for an hname or hvalue; each byte outside the allowed set becomes %XX. */
 export function encodeUriHeaderText(text: string, encoding: TextEncoding): string {
   let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return encodeBytes(text, encoding); // not ASCII: escape the encoded bytes
+    out += LITERAL[c] === 1 ? text[i] : ESCAPED[c];
+  }
+  return out;
+}
+
+function encodeBytes(text: string, encoding: TextEncoding): string {
+  let out = '';
   for (const byte of Buffer.from(text, encoding)) out += LITERAL[byte] === 1 ? String.fromCharCode(byte) : (ESCAPED[byte] as string);
   return out;
 }
