@@ -1,13 +1,17 @@
 /** The `sipcase` command line: dispatch, help, and one-line errors with an exit code. */
 import { readFileSync } from 'node:fs';
+import { describeSettings } from '../config.js';
 import { checkCommand } from './check.js';
 import { CliError, type CliIo } from './io.js';
 import { rewriteCommand } from './rewrite.js';
+import { runCommand } from './run.js';
 import { uuiCommand } from './uui.js';
 
 const HELP = `sipcase: a SIP B2BUA that relays calls between two peers and emits header names in exact case
 
 usage:
+  sipcase run [--config <file>]
+      run the B2BUA: connect to drachtio-server, prove header case, relay calls
   sipcase check <rules.json>
       validate a rules file; errors name the JSON path
   sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff] [message-file | -]
@@ -15,6 +19,10 @@ usage:
   sipcase uui [--strict] '<User-to-User value>'
       parse a UUI value and lint it (--strict: exit 1 when there are findings)
   sipcase --version
+
+settings for run (config/default.json, then --config <file>, then environment):
+  name               environment variable       default              meaning
+${describeSettings()}
 `;
 
 function version(): string {
@@ -25,6 +33,7 @@ function version(): string {
 export type Command = (args: readonly string[], io: CliIo) => Promise<number> | number;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  run: runCommand,
   check: checkCommand,
   rewrite: rewriteCommand,
   uui: uuiCommand,

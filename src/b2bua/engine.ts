@@ -1,0 +1,90 @@
+/**
+ * The part of drachtio-srf sipcase uses, typed narrowly. drachtio-srf's bundled types are `any`
+ * almost everywhere; the shell talks to this interface instead, and `fromSrf` is the one place
+ * where the real library is adapted to it (tests use a fake).
+ */
+import type { EventEmitter } from 'node:events';
+
+export type HeaderMap = Record<string, string>;
+
+export interface SendOptions {
+  readonly headers?: HeaderMap;
+  readonly body?: string;
+}
+
+/** A message as drachtio-server handed it over: its raw text is what the rules read. */
+export interface WireMessage {
+  readonly raw: string;
+  readonly body: string;
+}
+
+export interface InboundRequest extends WireMessage {
+  readonly method: string;
+  readonly uri: string;
+  readonly source_address: string;
+  readonly source_port: number;
+  get(name: string): string | undefined;
+  on(event: 'cancel', listener: () => void): unknown;
+}
+
+export interface InboundResponse extends WireMessage {
+  readonly status: number;
+  readonly reason: string;
+}
+
+export interface ResponseChannel {
+  send(status: number, reason: string, opts: SendOptions): void;
+  readonly finalResponseSent: boolean;
+}
+
+export interface OutboundRequest {
+  cancel(): void;
+}
+
+/** In-dialog request events a Dialog emits (`modify` is a re-INVITE). */
+export const IN_DIALOG_EVENTS = ['modify', 'update', 'info', 'options', 'message', 'notify', 'refer'] as const;
+export type InDialogEvent = (typeof IN_DIALOG_EVENTS)[number];
+
+export interface Dialog {
+  readonly id: string;
+  readonly sip: { readonly callId: string };
+  /** For a UAC dialog: the 200 OK that created it. */
+  readonly res: InboundResponse;
+  request(opts: { method: string; headers: HeaderMap; body?: string }): Promise<InboundResponse>;
+  destroy(opts?: { headers: HeaderMap }): Promise<unknown>;
+  on(event: InDialogEvent, listener: (req: InboundRequest, res: ResponseChannel) => void): unknown;
+  on(event: 'destroy', listener: (req: InboundRequest) => void): unknown;
+}
+
+export interface UacOptions {
+  readonly headers: HeaderMap;
+  readonly localSdp?: string;
+  readonly callingNumber?: string;
+  readonly callingName?: string;
+}
+
+export interface UacProgress {
+  readonly cbRequest: (err: unknown, req: OutboundRequest) => void;
+  readonly cbProvisional: (res: InboundResponse) => void;
+}
+
+export interface Engine {
+  createUAC(uri: string, opts: UacOptions, progress: UacProgress): Promise<Dialog>;
+  createUAS(req: InboundRequest, res: ResponseChannel, opts: { localSdp?: string; headers: HeaderMap }): Promise<Dialog>;
+}
+
+/** A final non-2xx answer, as drachtio-srf reports one (SipError). */
+export interface FinalFailure {
+  readonly status: number;
+  readonly reason?: string;
+  readonly res?: InboundResponse;
+}
+
+export function isFinalFailure(e: unknown): e is FinalFailure {
+  return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number';
+}
+
+/** The drachtio-srf Srf object, seen through this interface. */
+export function fromSrf(srf: EventEmitter): Engine {
+  return srf as unknown as Engine;
+}

@@ -1,0 +1,121 @@
+/**
+ * A new call: an INVITE from a configured peer. The other leg is created toward the peer this one
+ * relays to; its 1xx and final responses come back rewritten with their status and reason; a CANCEL
+ * before answer is passed on; SDP crosses untouched (signalling only, no media anchoring).
+ */
+import { peerForAddress } from '../rules/peers.js';
+import type { Peer } from '../rules/types.js';
+import { Call } from './call.js';
+import type { B2buaContext } from './context.js';
+import { isFinalFailure, type Dialog, type InboundRequest, type OutboundRequest, type ResponseChannel } from './engine.js';
+import { hopsExhausted } from './outbound.js';
+import { rewriteForLeg, type Rewritten } from './rewriter.js';
+import { callerOf, legUri } from './target.js';
+
+/** Sends a response on the caller's leg with a rewritten message's headers and body. */
+function answerWith(res: ResponseChannel, status: number, reason: string, out: Rewritten): void {
+  res.send(status, reason, { headers: out.headers, ...(out.body === undefined ? {} : { body: out.body }) });
+}
+
+export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: ResponseChannel): Promise<void> {
+  const rules = ctx.rules.current;
+  const from = peerForAddress(rules.peers, req.source_address);
+  const to = from && rules.peers.get(from.relayTo);
+  if (from === undefined || to === undefined) return; // the source guard answered already
+  if (ctx.calls.size >= ctx.limits.maxCalls) {
+    ctx.observer.record({ type: 'rejected', reason: 'max-calls' });
+    ctx.log.warn({ calls: ctx.calls.size }, 'live-call limit reached: 503');
+    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': '5' } });
+    return;
+  }
+  const callId = req.get('Call-ID') ?? 'unknown';
+  const log = ctx.log.child({ callId, from: from.name, to: to.name });
+  const out = rewriteForLeg(rules, req.raw, { from: from.name, to: to.name }, log, ctx.observer);
+  if (hopsExhausted(out.message)) {
+    ctx.observer.record({ type: 'rejected', reason: 'loop' });
+    res.send(483, 'Too Many Hops', {});
+    return;
+  }
+  const call = new Call(ctx, callId, log);
+  ctx.calls.set(callId, call);
+  ctx.observer.record({ type: 'call', phase: 'started' });
+  await placeCall(ctx, call, req, res, out, from, to);
+}
+
+async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten, from: Peer, to: Peer): Promise<void> {
+  const back = { from: to.name, to: from.name };
+  let pending: OutboundRequest | undefined;
+  let canceled = false;
+  req.on('cancel', () => {
+    canceled = true;
+    call.log.info('CANCEL from the caller: canceling the other leg');
+    pending?.cancel();
+  });
+  const caller = callerOf(req.get('From'));
+  let uac: Dialog;
+  try {
+    uac = await ctx.engine.createUAC(
+      legUri(req.uri, to.target),
+      {
+        headers: out.headers,
+        ...(out.body === undefined ? {} : { localSdp: out.body }),
+        ...(caller.number === undefined ? {} : { callingNumber: caller.number }),
+        ...(caller.name === undefined ? {} : { callingName: caller.name }),
+      },
+      {
+        cbRequest: (err, sent) => {
+          if (err) return;
+          pending = sent;
+          if (canceled) sent.cancel();
+        },
+        cbProvisional: (provisional) => {
+          if (provisional.status === 100 || canceled) return; // drachtio-server sends its own 100 Trying
+          const rewritten = rewriteForLeg(ctx.rules.current, provisional.raw, back, call.log, ctx.observer);
+          answerWith(res, provisional.status, provisional.reason, rewritten);
+        },
+      },
+    );
+  } catch (err) {
+    failed(ctx, call, res, err, canceled, back);
+    return;
+  }
+  if (canceled) {
+    await uac.destroy().catch(() => undefined);
+    call.end('canceled');
+    return;
+  }
+  await answered(ctx, call, req, res, uac, from, to);
+}
+
+async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, uac: Dialog, from: Peer, to: Peer): Promise<void> {
+  const answer = rewriteForLeg(ctx.rules.current, uac.res.raw, { from: to.name, to: from.name }, call.log, ctx.observer);
+  let uas: Dialog;
+  try {
+    uas = await ctx.engine.createUAS(req, res, { headers: answer.headers, ...(answer.body === undefined ? {} : { localSdp: answer.body }) });
+  } catch (err) {
+    call.log.warn({ err }, 'caller went away before the answer reached it: hanging up the other leg');
+    await uac.destroy().catch(() => undefined);
+    call.end('caller-gone');
+    return;
+  }
+  ctx.observer.record({ type: 'call', phase: 'answered' });
+  call.log.info({ bCallId: uac.sip.callId }, 'call answered');
+  call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac });
+}
+
+function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknown, canceled: boolean, back: { from: string; to: string }): void {
+  ctx.observer.record({ type: 'call', phase: 'failed' });
+  if (canceled || res.finalResponseSent) {
+    call.end('canceled');
+    return;
+  }
+  if (isFinalFailure(err) && err.res !== undefined) {
+    const rewritten = rewriteForLeg(ctx.rules.current, err.res.raw, back, call.log, ctx.observer);
+    call.log.info({ status: err.status }, 'call failed: relaying the final response');
+    answerWith(res, err.status, err.reason ?? err.res.reason, rewritten);
+  } else {
+    call.log.error({ err }, 'could not reach the other peer');
+    res.send(isFinalFailure(err) ? err.status : 503, isFinalFailure(err) ? (err.reason ?? 'Service Unavailable') : 'Service Unavailable', {});
+  }
+  call.end('failed');
+}

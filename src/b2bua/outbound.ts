@@ -1,0 +1,58 @@
+/**
+ * What of a rewritten message crosses to the other leg. Dialog and transport headers belong to
+ * each leg and drachtio-server writes its own (Via, Route, Record-Route, Contact, CSeq, Call-ID,
+ * From and To with their tags, Content-Length; RSeq/RAck are per leg, as PRACK is); every other
+ * header crosses, in order, spelled as the rules left it.
+ */
+import type { SipMessage } from '../sip/message.js';
+import type { HeaderMap } from './engine.js';
+
+const PER_LEG: ReadonlySet<string> = new Set([
+  'via',
+  'route',
+  'record-route',
+  'contact',
+  'cseq',
+  'call-id',
+  'from',
+  'to',
+  'content-length',
+  'max-forwards',
+  'rseq',
+  'rack',
+]);
+
+export interface Outbound {
+  readonly headers: HeaderMap;
+  readonly body: string | undefined;
+}
+
+/**
+ * Headers as drachtio-srf takes them: one key per header. Copies of one header (any spelling)
+ * are joined with commas under the first spelling, which is what drachtio-srf does with them too.
+ */
+export function outbound(message: SipMessage): Outbound {
+  const headers: HeaderMap = {};
+  const spelling = new Map<string, string>();
+  for (const h of message.headers) {
+    if (PER_LEG.has(h.key)) continue;
+    const name = spelling.get(h.key);
+    if (name === undefined) {
+      spelling.set(h.key, h.name);
+      headers[h.name] = h.value;
+    } else {
+      headers[name] = `${headers[name] as string},${h.value}`;
+    }
+  }
+  const maxForwards = message.headers.find((h) => h.key === 'max-forwards');
+  if (maxForwards !== undefined && /^\d+$/.test(maxForwards.value)) {
+    headers['Max-Forwards'] = String(Math.max(0, Number(maxForwards.value) - 1));
+  }
+  return { headers, body: message.body === '' ? undefined : message.body };
+}
+
+/** Max-Forwards of 0 on arrival: relaying would exceed the hop limit (RFC 3261 §16.3). */
+export function hopsExhausted(message: SipMessage): boolean {
+  const mf = message.headers.find((h) => h.key === 'max-forwards');
+  return mf !== undefined && mf.value.trim() === '0';
+}

@@ -1,0 +1,97 @@
+/**
+ * Start-up settings (convict): config/default.json, then a file given with --config, then
+ * environment variables. A wrong value stops start-up with a message naming the setting.
+ */
+import { existsSync } from 'node:fs';
+import convict from 'convict';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = {
+  drachtio: {
+    host: { doc: 'drachtio-server admin address', format: String, default: '127.0.0.1', env: 'SIPCASE_DRACHTIO_HOST' },
+    port: { doc: 'drachtio-server admin port', format: 'port', default: 9022, env: 'SIPCASE_DRACHTIO_PORT' },
+    secret: { doc: 'drachtio-server admin secret', format: String, default: 'cymru', env: 'SIPCASE_DRACHTIO_SECRET', sensitive: true },
+  },
+  rules: { doc: 'path of the rules file (peers and header rules)', format: String, default: 'config/rules.json', env: 'SIPCASE_RULES' },
+  log: {
+    level: { doc: 'log level', format: [...LOG_LEVELS], default: 'info', env: 'SIPCASE_LOG_LEVEL' },
+  },
+  http: {
+    port: { doc: 'HTTP port reserved for health and metrics endpoints (not served yet)', format: 'port', default: 8080, env: 'SIPCASE_HTTP_PORT' },
+  },
+  limits: {
+    maxCalls: { doc: 'live calls at most; a new INVITE beyond gets 503', format: 'nat', default: 2000, env: 'SIPCASE_MAX_CALLS' },
+  },
+  probe: {
+    enabled: { doc: 'prove at start-up that drachtio-server emits rule header names in exact case', format: Boolean, default: true, env: 'SIPCASE_PROBE' },
+    host: { doc: 'address sipcase listens on for the probe (drachtio-server must reach it)', format: String, default: '127.0.0.1', env: 'SIPCASE_PROBE_HOST' },
+    timeoutMs: { doc: 'how long the probe waits', format: 'nat', default: 3000, env: 'SIPCASE_PROBE_TIMEOUT_MS' },
+  },
+};
+
+export interface Config {
+  readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly rules: string;
+  readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
+  readonly http: { readonly port: number };
+  readonly limits: { readonly maxCalls: number };
+  readonly probe: { readonly enabled: boolean; readonly host: string; readonly timeoutMs: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG_FILE = new URL('../config/default.json', import.meta.url).pathname;
+
+/** Loads and validates; `env` is passed in so tests do not depend on the process's. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv): Config {
+  const config = convict(schema, { env, args: [] });
+  try {
+    if (existsSync(DEFAULT_CONFIG_FILE)) config.loadFile(DEFAULT_CONFIG_FILE);
+    if (file !== undefined) {
+      if (!existsSync(file)) throw new Error(`config file ${file} does not exist`);
+      config.loadFile(file);
+    }
+    config.load(Object.fromEntries(Object.entries(envOverrides(env))));
+    config.validate({ allowed: 'strict' });
+  } catch (e) {
+    throw new ConfigError((e as Error).message.split('\n')[0] ?? 'invalid configuration');
+  }
+  return config.getProperties() as Config;
+}
+
+/** Environment variables win over files; convict applies them only at construction, so again here. */
+function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown> | unknown> = {};
+  const walk = (node: Record<string, unknown>, target: Record<string, unknown>): void => {
+    for (const [key, spec] of Object.entries(node)) {
+      const s = spec as { env?: string; doc?: string };
+      if (typeof s.doc === 'string') {
+        if (s.env !== undefined && env[s.env] !== undefined) target[key] = env[s.env];
+      } else {
+        const child: Record<string, unknown> = {};
+        walk(spec as Record<string, unknown>, child);
+        if (Object.keys(child).length > 0) target[key] = child;
+      }
+    }
+  };
+  walk(schema as unknown as Record<string, unknown>, out);
+  return out;
+}
+
+/** The settings as help text: name, environment variable, default, meaning. */
+export function describeSettings(): string {
+  const lines: string[] = [];
+  const walk = (node: Record<string, unknown>, prefix: string): void => {
+    for (const [key, spec] of Object.entries(node)) {
+      const s = spec as { env?: string; doc?: string; default?: unknown };
+      if (typeof s.doc === 'string') {
+        lines.push(`  ${`${prefix}${key}`.padEnd(18)} ${(s.env ?? '').padEnd(26)} ${JSON.stringify(s.default).padEnd(20)} ${s.doc}`);
+      } else walk(spec as Record<string, unknown>, `${prefix}${key}.`);
+    }
+  };
+  walk(schema as unknown as Record<string, unknown>, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,203 @@
+/**
+ * The end-to-end stack on loopback: a real drachtio-server, sipcase itself (the built CLI, as a
+ * user runs it), and SIPp playing the peers from their own addresses. Every process is started
+ * here, tracked by PID and ended by PID.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+export const LOGS = join(ROOT, 'test/sipp/logs');
+export const SCENARIOS = join(ROOT, 'test/sipp/scenarios');
+
+export const NET = {
+  drachtio: '127.0.0.1',
+  sipPort: 25060,
+  adminPort: 29022,
+  secret: 'sipcase-e2e',
+  genesys: '127.0.0.2',
+  kore: '127.0.0.3',
+  stranger: '127.0.0.9',
+  /** Where each peer's UAS listens (its target in the rules). */
+  uasPort: 25090,
+  /** Where each peer's UAC sends from. */
+  uacPort: 25070,
+} as const;
+
+export function which(bin: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly log: string;
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess, log: string): Proc {
+  const out = createWriteStream(log);
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  void exited.then(() => out.end());
+  return {
+    child,
+    log,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        process.kill(child.pid, 'SIGTERM');
+        const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** drachtio-server on loopback; `preserve` is its DRACHTIO_PRESERVE_HEADER_NAMES (none: unset). */
+export async function startDrachtio(name: string, preserve: string | undefined): Promise<Proc> {
+  mkdirSync(LOGS, { recursive: true });
+  const conf = join(LOGS, `${name}.conf.xml`);
+  writeFileSync(
+    conf,
+    `<drachtio>
+  <admin port="${NET.adminPort}" secret="${NET.secret}">${NET.drachtio}</admin>
+  <sip><contacts><contact>sip:${NET.drachtio}:${NET.sipPort};transport=udp</contact></contacts></sip>
+  <logging><console/><loglevel>info</loglevel><sofia-loglevel>3</sofia-loglevel></logging>
+</drachtio>
+`,
+  );
+  const env = { ...process.env };
+  delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
+  if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
+  const proc = track(spawn('drachtio', ['-f', conf], { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
+  await until('drachtio-server admin port', () => portOpen(NET.drachtio, NET.adminPort), 10_000);
+  return proc;
+}
+
+/** The e2e rules: the shipped preset, with its peers moved onto loopback. */
+export function writeRules(): string {
+  const preset = JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { rules: unknown[] };
+  const file = join(LOGS, 'rules.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        peers: {
+          genesys: { sources: [NET.genesys], target: `sip:${NET.genesys}:${NET.uasPort};transport=udp` },
+          kore: { sources: [NET.kore], target: `sip:${NET.kore}:${NET.uasPort};transport=udp` },
+        },
+        rules: preset.rules,
+      },
+      null,
+      2,
+    ),
+  );
+  return file;
+}
+
+export interface Sipcase extends Proc {
+  /** Resolves with the exit code if sipcase exits before it is ready. */
+  readonly ready: Promise<'ready' | number>;
+}
+
+export function startSipcase(name: string, rules: string, extraEnv: Record<string, string> = {}): Sipcase {
+  mkdirSync(LOGS, { recursive: true });
+  const cli = join(ROOT, 'dist/cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
+  const child = spawn(process.execPath, [cli, 'run'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      SIPCASE_DRACHTIO_HOST: NET.drachtio,
+      SIPCASE_DRACHTIO_PORT: String(NET.adminPort),
+      SIPCASE_DRACHTIO_SECRET: NET.secret,
+      SIPCASE_RULES: rules,
+      SIPCASE_LOG_LEVEL: 'debug',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = track(child, join(LOGS, `${name}.log`));
+  const ready = new Promise<'ready' | number>((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('"msg":"sipcase is relaying calls"')) resolve('ready');
+    });
+    child.once('exit', (code) => resolve(code ?? -1));
+  });
+  return { ...proc, ready };
+}
+
+export interface SippRun {
+  readonly code: number;
+  /** SIPp's error file, for the assertion message when a flow fails. */
+  readonly errors: string;
+}
+
+export interface SippSpec {
+  readonly label: string;
+  readonly scenario: string;
+  readonly ip: string;
+  readonly port: number;
+  /** host:port to send to (UACs only). */
+  readonly remote?: string;
+  /** Request-URI user part (UACs). */
+  readonly service?: string;
+  readonly keys?: Readonly<Record<string, string>>;
+  readonly vars?: Readonly<Record<string, string>>;
+}
+
+/** Runs one SIPp instance for one call; bounded by its own timeouts. */
+export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
+  const errorFile = join(LOGS, `${spec.label}.errors.log`);
+  writeFileSync(errorFile, '');
+  const args = [
+    ...Object.entries(spec.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
+    ...Object.entries(spec.vars ?? {}).flatMap(([k, v]) => ['-set', k, v]),
+    '-sf', join(SCENARIOS, spec.scenario),
+    '-i', spec.ip, '-p', String(spec.port), '-mi', spec.ip,
+    '-m', '1', '-timeout', '15s', '-timeout_error', '-recv_timeout', '8000', '-nostdin',
+    '-trace_err', '-error_file', errorFile, '-trace_msg', '-message_file', join(LOGS, `${spec.label}.messages.log`),
+    ...(spec.service === undefined ? [] : ['-s', spec.service]),
+    ...(spec.remote === undefined ? [] : [spec.remote]),
+  ];
+  const proc = track(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));
+  const done = new Promise<SippRun>((resolve) => {
+    proc.child.once('exit', (code) => resolve({ code: code ?? -1, errors: readFileSync(errorFile, 'utf8').slice(-2000) }));
+  });
+  return { done, proc };
+}
+
+/** A UAS and a UAC for one call: the UAS starts first; both must exit 0. */
+export async function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; uac: SippRun }> {
+  const server = sipp(uas);
+  await new Promise((r) => setTimeout(r, 300));
+  const client = sipp(uac);
+  const [u, c] = await Promise.all([server.done, client.done]);
+  return { uas: u, uac: c };
+}
