@@ -64,15 +64,15 @@ export class Call {
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
       res.send(answer.status, answer.reason, { headers: back.headers, ...(back.body === undefined ? {} : { body: back.body }) });
     } catch (err) {
-      this.log.error({ err, method: req.method, from: from.peer.name, to: to.peer.name }, 'in-dialog relay failed');
+      this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
       if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
     }
   }
 
   private logTransfer(message: Parameters<typeof transferEvent>[0], from: Leg, to: Leg): void {
     const event = transferEvent(message);
-    if (event?.kind === 'refer') this.log.info({ from: from.peer.name, to: to.peer.name, referTo: event.referTo }, 'REFER relayed');
-    if (event?.kind === 'progress') this.log.info({ from: from.peer.name, status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
+    if (event?.kind === 'refer') this.log.info({ direction: `${from.peer.name}->${to.peer.name}`, referTo: event.referTo }, 'REFER relayed');
+    if (event?.kind === 'progress') this.log.info({ direction: `${from.peer.name}->${to.peer.name}`, status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
   }
 
   private async hangUp(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {
@@ -92,6 +92,6 @@ export class Call {
     this.ended = true;
     this.ctx.calls.delete(this.id);
     this.ctx.observer.record({ type: 'call', phase: 'ended' });
-    this.log.info({ reason, by }, 'call ended');
+    this.log.info({ reason, endedBy: by }, 'call ended');
   }
 }

@@ -22,13 +22,14 @@ export interface Rewritten extends Outbound {
 
 export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Direction, log: Logger, observer: Observer): Rewritten {
   const result = rewrite(rules, parseMessage(raw), direction);
+  const way = `${direction.from}->${direction.to}`;
   for (const c of result.changes) {
     observer.record({ type: 'rewrite', rule: c.rule, action: c.action });
-    log.debug({ rule: c.rule, action: c.action, header: c.header, detail: c.detail, ...direction }, 'rewrite');
+    log.debug({ direction: way, rule: c.rule, action: c.action, header: c.header, detail: c.detail }, 'rewrite');
   }
   for (const f of lintMessageUui(result.message)) {
     observer.record({ type: 'uui-finding', code: f.code });
-    log.warn({ code: f.code, ...direction }, `uui: ${f.message}`);
+    log.warn({ direction: way, code: f.code }, `uui: ${f.message}`);
   }
   return { message: result.message, ...outbound(result.message) };
 }

@@ -49,4 +49,27 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
     );
     passed(r);
   });
+
+  it('2. Kore -> Genesys: INVITE with User-To-User arrives with exactly one User-to-User', async () => {
+    passed(
+      await callFlow(
+        { label: 'f2-genesys', scenario: 'genesys-answer-uas.xml', ...genesysUas },
+        { label: 'f2-kore', scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' },
+      ),
+    );
+  });
+
+  const transfer = (label: string, referTo: string, uuiLine: string) =>
+    callFlow(
+      { label: `${label}-kore`, scenario: 'kore-transfer-uas.xml', ...koreUas, keys: { refer_to: referTo, uui_line: uuiLine } },
+      { label: `${label}-genesys`, scenario: 'genesys-transfer-uac.xml', ...genesysUac, service: '+15557770000' },
+    );
+
+  it('3. REFER with UUI as a header: Genesys gets it in the Refer-To URI, exact case, no UUI header; 202 and NOTIFYs relayed', async () => {
+    passed(await transfer('f3', '<sip:+14445556666@byoc.example.pure.cloud>', 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii'));
+  });
+
+  it('4. REFER with UUI already embedded, mis-cased: Genesys gets it spelled User-to-User', async () => {
+    passed(await transfer('f4', '<sip:+14445556666@byoc.example.pure.cloud?User-To-User=XXcfo%7C64f0c3a1e2b74d1c9c2a%3Bencoding%3Dascii>', 'X-Flow: uui-in-uri'));
+  });
 });
