@@ -3,7 +3,8 @@
  * 127.0.0.2 plays Genesys, 127.0.0.3 plays Kore, 127.0.0.9 a stranger. Each flow is one call
  * (or one request) and fails on SIPp's exit code; the scenarios assert exact bytes.
  */
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callFlow, NET, sipp, startDrachtio, startSipcase, which, writeRules, type Proc, type SippRun } from './stack.js';
 
@@ -72,4 +73,75 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   it('4. REFER with UUI already embedded, mis-cased: Genesys gets it spelled User-to-User', async () => {
     passed(await transfer('f4', '<sip:+14445556666@byoc.example.pure.cloud?User-To-User=XXcfo%7C64f0c3a1e2b74d1c9c2a%3Bencoding%3Dascii>', 'X-Flow: uui-in-uri'));
   });
+
+  it('5. re-INVITE and INFO in both directions, answers relayed with status, headers and bodies', async () => {
+    passed(
+      await callFlow(
+        { label: 'f5-kore', scenario: 'kore-midcall-uas.xml', ...koreUas },
+        { label: 'f5-genesys', scenario: 'genesys-midcall-uac.xml', ...genesysUac, service: '+15557770000' },
+      ),
+    );
+  });
+
+  it('6. CANCEL before answer reaches the other peer; the caller gets 200 and 487', async () => {
+    passed(
+      await callFlow(
+        { label: 'f6-kore', scenario: 'kore-cancel-uas.xml', ...koreUas },
+        { label: 'f6-genesys', scenario: 'genesys-cancel-uac.xml', ...genesysUac, service: '+15557770000' },
+      ),
+    );
+  });
+
+  it('7. 486 Busy Here relayed with its reason and headers, rewritten', async () => {
+    passed(
+      await callFlow(
+        { label: 'f7-kore', scenario: 'kore-busy-uas.xml', ...koreUas },
+        { label: 'f7-genesys', scenario: 'genesys-busy-uac.xml', ...genesysUac, service: '+15557770000' },
+      ),
+    );
+  });
+
+  it('8. an unknown source gets 403 and neither peer receives anything', async () => {
+    const heard: string[] = [];
+    const sockets: Socket[] = [];
+    for (const ip of [NET.genesys, NET.kore]) {
+      const s = createSocket('udp4');
+      s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
+      await new Promise<void>((resolve) => s.bind(NET.uasPort, ip, () => resolve()));
+      sockets.push(s);
+    }
+    try {
+      const run = await sipp({ label: 'f8-stranger', scenario: 'stranger-invite-uac.xml', ip: NET.stranger, port: NET.uacPort, remote: drachtioAt, service: '+15557770000' }).done;
+      await new Promise((r) => setTimeout(r, 500));
+      passed({ stranger: run });
+      expect(heard).toEqual([]);
+      expect(readFileSync(sipcase.log, 'utf8')).toContain(`"source":"${NET.stranger}:${NET.uacPort}"`);
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+
+  it.each([
+    ['Genesys', NET.genesys],
+    ['Kore', NET.kore],
+  ])('9. out-of-dialog OPTIONS keep-alive from %s is answered 200', async (who, ip) => {
+    passed({ [who]: await sipp({ label: `f9-${who}`, scenario: 'options-uac.xml', ip, port: NET.uacPort, remote: drachtioAt }).done });
+  });
+});
+
+describe.skipIf(!ready)('start-up proof of header case', () => {
+  it('refuses to start when drachtio-server re-cases the rules\' names, and says what to set', async () => {
+    const server = await startDrachtio('drachtio-unpreserved', undefined);
+    try {
+      const app = startSipcase('sipcase-unpreserved', writeRules());
+      const state = await app.ready;
+      await app.stop();
+      expect(state).toBe(1);
+      const log = readFileSync(app.log, 'utf8');
+      expect(log).toContain('User-to-User arrived as User-To-User');
+      expect(log).toContain('start drachtio-server with DRACHTIO_PRESERVE_HEADER_NAMES=User-to-User');
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
 });
