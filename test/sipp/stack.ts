@@ -126,9 +126,9 @@ export interface Sipcase extends Proc {
 
 export function startSipcase(name: string, rules: string, extraEnv: Record<string, string> = {}): Sipcase {
   mkdirSync(LOGS, { recursive: true });
-  const cli = join(ROOT, 'dist/cli.js');
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
-  const child = spawn(process.execPath, [cli, 'run'], {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run npm run build first');
+  // The container's own entrypoint, so that the sidecar's start command is what the tests run.
+  const child = spawn(join(ROOT, 'docker/entrypoint.sh'), [], {
     cwd: ROOT,
     env: {
       ...process.env,

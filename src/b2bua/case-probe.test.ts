@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { sip } from '../../test/fixtures.js';
+import { parseMessage } from '../sip/message.js';
+import { miscasedNames, probeAdvice, probeHeaderCase } from './case-probe.js';
+import { createSocket } from 'node:dgram';
+import { preserveList } from './preserve.js';
+
+const arrived = (...headers: string[]) => parseMessage(sip('OPTIONS sip:p@h SIP/2.0', ...headers));
+
+describe('judging the probe', () => {
+  it('passes names that arrived exactly as written', () => {
+    expect(miscasedNames(['User-to-User'], arrived('User-to-User: probe'))).toEqual([]);
+  });
+
+  it('reports a re-cased name and a missing one', () => {
+    expect(miscasedNames(['User-to-User', 'X-a'], arrived('User-To-User: probe'))).toEqual([
+      { expected: 'User-to-User', got: 'User-To-User' },
+      { expected: 'X-a', got: undefined },
+    ]);
+  });
+
+  it('tells the operator exactly what to set', () => {
+    const advice = probeAdvice({ ok: false, miscased: [{ expected: 'User-to-User', got: 'User-To-User' }], missing: [] }, ['User-to-User', 'X-Tenant']);
+    expect(advice).toBe('drachtio-server re-cases header names (User-to-User arrived as User-To-User): start drachtio-server with DRACHTIO_PRESERVE_HEADER_NAMES=User-to-User,X-Tenant');
+  });
+});
+
+describe('running the probe', () => {
+  /** Stands in for drachtio-server: sends the OPTIONS to the probe's port, re-casing as told. */
+  const sender = (recase: (name: string) => string) => async (uri: string, headers: Record<string, string>) => {
+    const port = Number(/:(\d+)$/.exec(uri)?.[1]);
+    const lines = Object.entries(headers).map(([k, v]) => `${recase(k)}: ${v}`);
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.send(`OPTIONS ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1\r\nCSeq: 1 OPTIONS\r\n${lines.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`, port, '127.0.0.1', () => resolve()));
+    socket.close();
+  };
+
+  it('passes when the names arrive as written', async () => {
+    expect(await probeHeaderCase(sender((n) => n), ['User-to-User'], '127.0.0.1', 2000)).toEqual({ ok: true });
+  });
+
+  it('fails when they arrive re-cased', async () => {
+    const capitalise = (n: string) => n.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+    const r = await probeHeaderCase(sender(capitalise), ['User-to-User'], '127.0.0.1', 2000);
+    expect(r).toEqual({ ok: false, miscased: [{ expected: 'User-to-User', got: 'User-To-User' }], missing: [] });
+  });
+
+  it('fails with a reason when nothing arrives', async () => {
+    const r = await probeHeaderCase(async () => undefined, ['User-to-User'], '127.0.0.1', 200);
+    expect(r).toEqual({ ok: false, error: 'no probe arrived within 200 ms (can drachtio-server reach 127.0.0.1?)' });
+  });
+});
+
+describe('drachtio-srf preserve list', () => {
+  it('adds the rules\' names to what the environment already lists, once each', () => {
+    expect(preserveList('X-Foo, User-to-User', ['User-to-User', 'X-Bar'])).toBe('X-Foo,User-to-User,X-Bar');
+    expect(preserveList(undefined, ['User-to-User'])).toBe('User-to-User');
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { sip } from '../../test/fixtures.js';
+import { parseMessage } from '../sip/message.js';
+import { hopsExhausted, outbound } from './outbound.js';
+import { callerOf, legUri } from './target.js';
+import { parseTarget } from '../rules/peers.js';
+import type { PeerTarget } from '../rules/types.js';
+
+const invite = parseMessage(
+  sip(
+    'INVITE sip:+14445556666@h SIP/2.0',
+    'Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1',
+    'Max-Forwards: 70',
+    'From: "Kore VG" <sip:+15550001111@kore>;tag=1',
+    'To: <sip:+14445556666@h>',
+    'Call-ID: c1',
+    'CSeq: 1 INVITE',
+    'Contact: <sip:10.0.0.1>',
+    'Record-Route: <sip:p;lr>',
+    'User-to-User: 00AB;encoding=hex',
+    'Allow: INVITE',
+    'allow: BYE',
+    'Content-Type: application/sdp',
+    'Content-Length: 0',
+  ),
+);
+
+describe('what crosses to the other leg', () => {
+  it('every header but the per-leg ones, in order, spelled as given; copies joined under the first spelling', () => {
+    expect(outbound(invite).headers).toEqual({
+      'User-to-User': '00AB;encoding=hex',
+      Allow: 'INVITE,BYE',
+      'Content-Type': 'application/sdp',
+      'Max-Forwards': '69',
+    });
+  });
+
+  it('no body means none, not an empty one', () => {
+    expect(outbound(invite).body).toBeUndefined();
+  });
+
+  it('Max-Forwards 0 means the hop limit is reached', () => {
+    expect(hopsExhausted(parseMessage(sip('INVITE sip:a@b SIP/2.0', 'Max-Forwards: 0')))).toBe(true);
+    expect(hopsExhausted(invite)).toBe(false);
+  });
+});
+
+describe('the other leg\'s INVITE', () => {
+  const target = parseTarget('sip:byoc.example.pure.cloud:5060;transport=tcp') as PeerTarget;
+
+  it('keeps the request-URI user part and goes to the peer\'s host, port and transport', () => {
+    expect(legUri('sip:+14445556666@203.0.113.10:5060;user=phone', target)).toBe('sip:+14445556666@byoc.example.pure.cloud:5060;transport=tcp');
+    expect(legUri('sip:203.0.113.10', target)).toBe('sip:byoc.example.pure.cloud:5060;transport=tcp');
+  });
+
+  it('carries the calling number and display name over', () => {
+    expect(callerOf('"Kore VG" <sip:+15550001111@kore>;tag=1')).toEqual({ number: '+15550001111', name: 'Kore VG' });
+    expect(callerOf('<sip:+13125550100@byoc.example.pure.cloud>;tag=gen')).toEqual({ number: '+13125550100', name: undefined });
+    expect(callerOf('Bob <sip:bob@h>')).toEqual({ number: 'bob', name: 'Bob' });
+  });
+});

@@ -1,0 +1,34 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('start-up settings', () => {
+  it('defaults come from config/default.json', () => {
+    expect(loadConfig(undefined, {})).toMatchObject({ drachtio: { host: '127.0.0.1', port: 9022 }, rules: 'config/rules.json', limits: { maxCalls: 2000 } });
+  });
+
+  it('a file given, then environment variables, override them', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sipcase-config-')), 'site.json');
+    writeFileSync(file, JSON.stringify({ drachtio: { port: 9023 }, log: { level: 'debug' } }));
+    const c = loadConfig(file, { SIPCASE_LOG_LEVEL: 'warn', SIPCASE_PROBE: 'false' });
+    expect(c.drachtio.port).toBe(9023);
+    expect(c.log.level).toBe('warn');
+    expect(c.probe.enabled).toBe(false);
+  });
+
+  it.each([
+    [{ SIPCASE_DRACHTIO_PORT: '99999' }, 'drachtio.port: ports must be within range 0 - 65535'],
+    [{ SIPCASE_LOG_LEVEL: 'loud' }, 'log.level: must be one of the possible values'],
+    [{ SIPCASE_MAX_CALLS: '-1' }, 'limits.maxCalls: must be a positive integer'],
+  ])('a wrong value names the setting: %j', (env, message) => {
+    expect(() => loadConfig(undefined, env)).toThrow(message);
+  });
+
+  it('an unknown setting in a file is refused', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sipcase-config-')), 'site.json');
+    writeFileSync(file, JSON.stringify({ drachtio: { hots: 'x' } }));
+    expect(() => loadConfig(file, {})).toThrow('drachtio.hots');
+  });
+});
