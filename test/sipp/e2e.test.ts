@@ -74,7 +74,7 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
     passed(await transfer('f4', '<sip:+14445556666@byoc.example.pure.cloud?User-To-User=XXcfo%7C64f0c3a1e2b74d1c9c2a%3Bencoding%3Dascii>', 'X-Flow: uui-in-uri'));
   });
 
-  it('5. re-INVITE and INFO in both directions, answers relayed with status, headers and bodies', async () => {
+  it('5. re-INVITE and INFO in both directions; UPDATE, MESSAGE and in-dialog OPTIONS; answers relayed with status, headers and bodies', async () => {
     passed(
       await callFlow(
         { label: 'f5-kore', scenario: 'kore-midcall-uas.xml', ...koreUas },
