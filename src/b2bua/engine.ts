@@ -53,7 +53,19 @@ export interface Dialog {
   request(opts: { method: string; headers: HeaderMap; body?: string }): Promise<InboundResponse>;
   destroy(opts?: { headers: HeaderMap }): Promise<unknown>;
   on(event: InDialogEvent, listener: (req: InboundRequest, res: ResponseChannel) => void): unknown;
-  on(event: 'destroy', listener: (req: InboundRequest) => void): unknown;
+  /** `destroy`: the far end's BYE; `ack`: the ACK to a 2xx this dialog sent. */
+  on(event: 'destroy' | 'ack', listener: (req: InboundRequest) => void): unknown;
+}
+
+/**
+ * A late-offer leg (INVITE sent without SDP, `noAck`): the far end's 200 OK carries the offer,
+ * and the leg is only a dialog once `ack` sends the answer.
+ */
+export interface LateOfferLeg {
+  readonly sdp: string;
+  readonly res: InboundResponse;
+  ack(answer: string): Promise<Dialog>;
+  destroy(): Promise<void>;
 }
 
 export interface UacOptions {
@@ -61,6 +73,8 @@ export interface UacOptions {
   readonly localSdp?: string;
   readonly callingNumber?: string;
   readonly callingName?: string;
+  /** Late offer: do not ACK the 200 OK; resolve with a LateOfferLeg instead of a Dialog. */
+  readonly noAck?: boolean;
 }
 
 export interface UacProgress {
@@ -82,6 +96,11 @@ export interface FinalFailure {
 
 export function isFinalFailure(e: unknown): e is FinalFailure {
   return typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number';
+}
+
+/** createUAC for an INVITE without SDP: drachtio-srf resolves `noAck` calls with a LateOfferLeg. */
+export function createLateOfferUac(engine: Engine, uri: string, opts: UacOptions, progress: UacProgress): Promise<LateOfferLeg> {
+  return engine.createUAC(uri, { ...opts, noAck: true }, progress) as unknown as Promise<LateOfferLeg>;
 }
 
 /** The drachtio-srf Srf object, seen through this interface. */

@@ -7,7 +7,7 @@ import { peerForAddress } from '../rules/peers.js';
 import type { Peer } from '../rules/types.js';
 import { Call } from './call.js';
 import type { B2buaContext } from './context.js';
-import { isFinalFailure, type Dialog, type InboundRequest, type OutboundRequest, type ResponseChannel } from './engine.js';
+import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from './engine.js';
 import { hopsExhausted } from './outbound.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import { callerOf, legUri } from './target.js';
@@ -42,6 +42,9 @@ export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: 
   await placeCall(ctx, call, req, res, out, from, to);
 }
 
+/** The other leg once it answered: a dialog (early offer), or a 200 OK still to be ACKed (late offer). */
+type Answer = { readonly kind: 'dialog'; readonly dialog: Dialog } | { readonly kind: 'late'; readonly leg: LateOfferLeg };
+
 async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten, from: Peer, to: Peer): Promise<void> {
   const back = { from: to.name, to: from.name };
   let pending: OutboundRequest | undefined;
@@ -52,55 +55,73 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     pending?.cancel();
   });
   const caller = callerOf(req.get('From'));
-  let uac: Dialog;
+  const uri = legUri(req.uri, to.target);
+  const opts: UacOptions = {
+    headers: out.headers,
+    ...(out.body === undefined ? {} : { localSdp: out.body }),
+    ...(caller.number === undefined ? {} : { callingNumber: caller.number }),
+    ...(caller.name === undefined ? {} : { callingName: caller.name }),
+  };
+  const progress: UacProgress = {
+    cbRequest: (err, sent) => {
+      if (err) return;
+      pending = sent;
+      if (canceled) sent.cancel();
+    },
+    cbProvisional: (provisional) => {
+      if (provisional.status === 100 || canceled) return; // drachtio-server sends its own 100 Trying
+      answerWith(res, provisional.status, provisional.reason, rewriteForLeg(ctx.rules.current, provisional.raw, back, call.log, ctx.observer));
+    },
+  };
+  let answer: Answer;
   try {
-    uac = await ctx.engine.createUAC(
-      legUri(req.uri, to.target),
-      {
-        headers: out.headers,
-        ...(out.body === undefined ? {} : { localSdp: out.body }),
-        ...(caller.number === undefined ? {} : { callingNumber: caller.number }),
-        ...(caller.name === undefined ? {} : { callingName: caller.name }),
-      },
-      {
-        cbRequest: (err, sent) => {
-          if (err) return;
-          pending = sent;
-          if (canceled) sent.cancel();
-        },
-        cbProvisional: (provisional) => {
-          if (provisional.status === 100 || canceled) return; // drachtio-server sends its own 100 Trying
-          const rewritten = rewriteForLeg(ctx.rules.current, provisional.raw, back, call.log, ctx.observer);
-          answerWith(res, provisional.status, provisional.reason, rewritten);
-        },
-      },
-    );
+    // No SDP in the INVITE (late offer): the far end's 200 OK carries the offer, and the caller's
+    // ACK the answer, which must reach the far end in our ACK (RFC 3264 §2, RFC 3261 §13.2.1).
+    answer =
+      out.body === undefined
+        ? { kind: 'late', leg: await createLateOfferUac(ctx.engine, uri, opts, progress) }
+        : { kind: 'dialog', dialog: await ctx.engine.createUAC(uri, opts, progress) };
   } catch (err) {
     failed(ctx, call, res, err, canceled, back);
     return;
   }
   if (canceled) {
-    await uac.destroy().catch(() => undefined);
+    await (answer.kind === 'dialog' ? answer.dialog.destroy() : answer.leg.destroy()).catch(() => undefined);
     call.end('canceled');
     return;
   }
-  await answered(ctx, call, req, res, uac, from, to);
+  await answered(ctx, call, req, res, answer, from, to);
 }
 
-async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, uac: Dialog, from: Peer, to: Peer): Promise<void> {
-  const answer = rewriteForLeg(ctx.rules.current, uac.res.raw, { from: to.name, to: from.name }, call.log, ctx.observer);
+async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer, from: Peer, to: Peer): Promise<void> {
+  const ok = answer.kind === 'dialog' ? answer.dialog.res : answer.leg.res;
+  const rewritten = rewriteForLeg(ctx.rules.current, ok.raw, { from: to.name, to: from.name }, call.log, ctx.observer);
   let uas: Dialog;
+  let uac: Dialog;
   try {
-    uas = await ctx.engine.createUAS(req, res, { headers: answer.headers, ...(answer.body === undefined ? {} : { localSdp: answer.body }) });
+    uas = await ctx.engine.createUAS(req, res, { headers: rewritten.headers, ...(rewritten.body === undefined ? {} : { localSdp: rewritten.body }) });
+    uac = answer.kind === 'dialog' ? answer.dialog : await answer.leg.ack(await callersAnswer(uas));
   } catch (err) {
-    call.log.warn({ err }, 'caller went away before the answer reached it: hanging up the other leg');
-    await uac.destroy().catch(() => undefined);
+    call.log.warn({ err }, 'caller went away before the call was set up: hanging up the other leg');
+    await (answer.kind === 'dialog' ? answer.dialog.destroy() : answer.leg.destroy()).catch(() => undefined);
     call.end('caller-gone');
     return;
   }
   ctx.observer.record({ type: 'call', phase: 'answered' });
-  call.log.info({ bCallId: uac.sip.callId }, 'call answered');
+  call.log.info({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
   call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac });
+}
+
+/** The SDP answer the caller puts in its ACK to a late-offer 200 OK. */
+function callersAnswer(uas: Dialog): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no ACK from the caller within 32 s')), 32_000);
+    uas.on('ack', (ack) => {
+      clearTimeout(timer);
+      if (ack.body === '') reject(new Error('the caller ACKed a late-offer 200 OK without an SDP answer'));
+      else resolve(ack.body);
+    });
+  });
 }
 
 function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknown, canceled: boolean, back: { from: string; to: string }): void {

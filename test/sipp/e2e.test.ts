@@ -101,6 +101,15 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
     );
   });
 
+  it('5b. late offer: INVITE without SDP; the caller\'s answer in its ACK reaches the far end\'s ACK', async () => {
+    passed(
+      await callFlow(
+        { label: 'f5b-genesys', scenario: 'genesys-late-offer-uas.xml', ...genesysUas },
+        { label: 'f5b-kore', scenario: 'kore-late-offer-uac.xml', ...koreUac, service: '+14445556666' },
+      ),
+    );
+  });
+
   it('8. an unknown source gets 403 and neither peer receives anything', async () => {
     const heard: string[] = [];
     const sockets: Socket[] = [];
