@@ -17,7 +17,8 @@ function request(method: string, source: string, raw: string): InboundRequest {
   return Object.assign(e, { method, uri: 'sip:+14445556666@203.0.113.10', raw, body: '', source_address: source, source_port: 5060, get: (n: string) => (n === 'Call-ID' ? 'call-1' : n === 'From' ? '<sip:+1555@kore>;tag=1' : undefined) }) as unknown as InboundRequest;
 }
 
-const inviteRaw = 'INVITE sip:+14445556666@203.0.113.10 SIP/2.0\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nUser-To-User: 00AB;encoding=hex\r\n\r\n';
+/** An early-offer INVITE from Kore (the late-offer path is proven by the SIPp suite). */
+const inviteRaw = 'INVITE sip:+14445556666@203.0.113.10 SIP/2.0\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nUser-To-User: 00AB;encoding=hex\r\nContent-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n';
 
 class Channel implements ResponseChannel {
   sent: { status: number; reason: string; headers?: HeaderMap | undefined }[] = [];
@@ -71,7 +72,7 @@ describe('a new call', () => {
     const { engine, sentHeaders } = answeringEngine();
     const ctx = context(engine);
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
-    expect(sentHeaders).toEqual([{ 'User-to-User': '00AB;encoding=hex', 'Max-Forwards': '69' }]);
+    expect(sentHeaders).toEqual([{ 'User-to-User': '00AB;encoding=hex', 'Content-Type': 'application/sdp', 'Max-Forwards': '69' }]);
     expect(ctx.calls.size).toBe(1);
   });
 

@@ -44,14 +44,20 @@ function uriList(value: string): readonly ListEntry[] {
 /** Applies `fn` to the embedded headers of every bracketed URI in `value`, even URIs with none. */
 function mapEveryUri(value: string, fn: EmbeddedMapper): string {
   let changed = false;
-  const entries = uriList(value).map(({ entry, found, parts }) => {
-    if (found === undefined || parts === undefined) return entry;
-    const headers = fn(parts.headers);
-    if (headers === parts.headers) return entry;
+  const entries = uriList(value).map((e): ListEntry => {
+    if (e.found === undefined || e.parts === undefined) return e;
+    const headers = fn(e.parts.headers);
+    if (headers === e.parts.headers) return e;
     changed = true;
-    return `${found.before}${joinUriHeaders({ base: parts.base, headers })}${found.after}`;
+    const parts = { base: e.parts.base, headers };
+    const found = { before: e.found.before, uri: joinUriHeaders(parts), after: e.found.after };
+    return { entry: `${found.before}${found.uri}${found.after}`, found, parts };
   });
-  return changed ? entries.join(',') : value;
+  if (!changed) return value;
+  // The next action will look at the value just built: hand it the structure it would parse.
+  const rebuilt = entries.map((e) => e.entry).join(',');
+  memo = { value: rebuilt, entries };
+  return rebuilt;
 }
 
 /**

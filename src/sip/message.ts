@@ -52,7 +52,7 @@ export function parseStartLine(line: string): StartLine {
 function parseHeaderLine(line: string): Header {
   const colon = line.indexOf(':');
   if (colon < 0) throw new SipParseError(`header line without a colon: ${JSON.stringify(line.slice(0, 80))}`);
-  const name = line.slice(0, colon).trimEnd();
+  const name = line.charCodeAt(colon - 1) > 32 ? line.slice(0, colon) : line.slice(0, colon).trimEnd();
   if (!isHeaderName(name)) throw new SipParseError(`invalid header name: ${JSON.stringify(name.slice(0, 80))}`);
   return { name, key: headerKey(name), value: line.slice(colon + 1).trim() };
 }
@@ -76,11 +76,14 @@ function headLines(head: string): string[] {
   return lines;
 }
 
+/** The first empty line (CRLF or bare LF) ends the head; found by hopping from line end to line end. */
 function findBodyStart(text: string): { headEnd: number; bodyStart: number } {
-  const crlf = text.indexOf('\r\n\r\n');
-  const lf = text.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { headEnd: crlf, bodyStart: crlf + 4 };
-  if (lf >= 0) return { headEnd: lf, bodyStart: lf + 2 };
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    const next = text.charCodeAt(nl + 1);
+    const lineEnd = nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    if (next === 10) return { headEnd: lineEnd, bodyStart: nl + 2 };
+    if (next === 13 && text.charCodeAt(nl + 2) === 10) return { headEnd: lineEnd, bodyStart: nl + 3 };
+  }
   return { headEnd: text.length, bodyStart: text.length };
 }
 
@@ -91,12 +94,18 @@ function findBodyStart(text: string): { headEnd: number; bodyStart: number } {
 export function parseMessage(input: string | Buffer): SipMessage {
   const encoding: TextEncoding = typeof input === 'string' ? 'utf8' : 'latin1';
   const text = typeof input === 'string' ? input : input.toString('latin1');
-  const trimmed = text.replace(/^(?:\r?\n)+/, ''); // RFC 3261 §7.5: ignore leading CRLFs
+  const first = text.charCodeAt(0);
+  const trimmed = first === 13 || first === 10 ? text.replace(/^(?:\r?\n)+/, '') : text; // RFC 3261 §7.5: ignore leading CRLFs
   const { headEnd, bodyStart } = findBodyStart(trimmed);
-  const [startLine, ...lines] = headLines(trimmed.slice(0, headEnd));
+  const lines = headLines(trimmed.slice(0, headEnd));
+  const startLine = lines[0];
   if (startLine === undefined || startLine === '') throw new SipParseError('empty message');
   const start = parseStartLine(startLine);
-  const headers = lines.filter((l) => l !== '').map(parseHeaderLine);
+  const headers: Header[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line !== '') headers.push(parseHeaderLine(line));
+  }
   const body = bodyFromLength(trimmed.slice(bodyStart), headers, encoding);
   return { start, headers, body, encoding };
 }

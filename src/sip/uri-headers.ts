@@ -46,12 +46,15 @@ const ESCAPED = Array.from({ length: 256 }, (_, b) => `%${b.toString(16).toUpper
 /** Escapes text for an hname or hvalue; each byte outside the allowed set becomes %XX. */
 export function encodeUriHeaderText(text: string, encoding: TextEncoding): string {
   let out = '';
+  let from = 0; // start of the run of literal characters not yet copied
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) return encodeBytes(text, encoding); // not ASCII: escape the encoded bytes
-    out += LITERAL[c] === 1 ? text[i] : ESCAPED[c];
+    if (LITERAL[c] === 1) continue;
+    out += text.slice(from, i) + (ESCAPED[c] as string);
+    from = i + 1;
   }
-  return out;
+  return from === 0 ? text : out + text.slice(from);
 }
 
 function encodeBytes(text: string, encoding: TextEncoding): string {
