@@ -20,6 +20,17 @@ const genesysUac = { ip: NET.genesys, port: NET.uacPort, remote: drachtioAt };
 const koreUas = { ip: NET.kore, port: NET.uasPort };
 const koreUac = { ip: NET.kore, port: NET.uacPort, remote: drachtioAt };
 
+/** A call Genesys places toward Kore: Kore's UAS scenario, Genesys' UAC scenario. */
+const genesysCallsKore = (label: string, kore: string, genesys: string, vars: Record<string, string> = {}, koreKeys: Record<string, string> = {}) =>
+  callFlow(
+    { label: `${label}-kore`, scenario: kore, ...koreUas, vars, keys: koreKeys },
+    { label: `${label}-genesys`, scenario: genesys, ...genesysUac, service: '+15557770000', vars },
+  );
+
+/** A call Kore places toward Genesys. */
+const koreCallsGenesys = (label: string, genesys: string, kore: string) =>
+  callFlow({ label: `${label}-genesys`, scenario: genesys, ...genesysUas }, { label: `${label}-kore`, scenario: kore, ...koreUac, service: '+14445556666' });
+
 function passed(runs: Record<string, SippRun>): void {
   for (const [who, run] of Object.entries(runs)) {
     expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
@@ -44,27 +55,16 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   });
 
   it.each(['caller', 'callee'])('1. Genesys -> Kore: INVITE / 180 / 200 / ACK, BYE from the %s', async (hangup) => {
-    const r = await callFlow(
-      { label: `f1-${hangup}-kore`, scenario: 'kore-answer-uas.xml', ...koreUas, vars: { hangup } },
-      { label: `f1-${hangup}-genesys`, scenario: 'genesys-call-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup } },
-    );
-    passed(r);
+    passed(await genesysCallsKore(`f1-${hangup}`, 'kore-answer-uas.xml', 'genesys-call-uac.xml', { hangup }));
   });
 
   it('2. Kore -> Genesys: INVITE with User-To-User arrives with exactly one User-to-User', async () => {
-    passed(
-      await callFlow(
-        { label: 'f2-genesys', scenario: 'genesys-answer-uas.xml', ...genesysUas },
-        { label: 'f2-kore', scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' },
-      ),
-    );
+    passed(await koreCallsGenesys('f2', 'genesys-answer-uas.xml', 'kore-call-uac.xml'));
   });
 
+  /** Genesys calls Kore, and Kore hands the call back with a REFER (Refer-To value, one more header line). */
   const transfer = (label: string, referTo: string, uuiLine: string) =>
-    callFlow(
-      { label: `${label}-kore`, scenario: 'kore-transfer-uas.xml', ...koreUas, keys: { refer_to: referTo, uui_line: uuiLine } },
-      { label: `${label}-genesys`, scenario: 'genesys-transfer-uac.xml', ...genesysUac, service: '+15557770000' },
-    );
+    genesysCallsKore(label, 'kore-transfer-uas.xml', 'genesys-transfer-uac.xml', {}, { refer_to: referTo, uui_line: uuiLine });
 
   it('3. REFER with UUI as a header: Genesys gets it in the Refer-To URI, exact case, no UUI header; 202 and NOTIFYs relayed', async () => {
     passed(await transfer('f3', '<sip:+14445556666@byoc.example.pure.cloud>', 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii'));
@@ -75,39 +75,19 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   });
 
   it('5. re-INVITE and INFO in both directions; UPDATE, MESSAGE and in-dialog OPTIONS; answers relayed with status, headers and bodies', async () => {
-    passed(
-      await callFlow(
-        { label: 'f5-kore', scenario: 'kore-midcall-uas.xml', ...koreUas },
-        { label: 'f5-genesys', scenario: 'genesys-midcall-uac.xml', ...genesysUac, service: '+15557770000' },
-      ),
-    );
+    passed(await genesysCallsKore('f5', 'kore-midcall-uas.xml', 'genesys-midcall-uac.xml'));
   });
 
   it('6. CANCEL before answer reaches the other peer; the caller gets 200 and 487', async () => {
-    passed(
-      await callFlow(
-        { label: 'f6-kore', scenario: 'kore-cancel-uas.xml', ...koreUas },
-        { label: 'f6-genesys', scenario: 'genesys-cancel-uac.xml', ...genesysUac, service: '+15557770000' },
-      ),
-    );
+    passed(await genesysCallsKore('f6', 'kore-cancel-uas.xml', 'genesys-cancel-uac.xml'));
   });
 
   it('7. 486 Busy Here relayed with its reason and headers, rewritten', async () => {
-    passed(
-      await callFlow(
-        { label: 'f7-kore', scenario: 'kore-busy-uas.xml', ...koreUas },
-        { label: 'f7-genesys', scenario: 'genesys-busy-uac.xml', ...genesysUac, service: '+15557770000' },
-      ),
-    );
+    passed(await genesysCallsKore('f7', 'kore-busy-uas.xml', 'genesys-busy-uac.xml'));
   });
 
   it('5b. late offer: INVITE without SDP; the caller\'s answer in its ACK reaches the far end\'s ACK', async () => {
-    passed(
-      await callFlow(
-        { label: 'f5b-genesys', scenario: 'genesys-late-offer-uas.xml', ...genesysUas },
-        { label: 'f5b-kore', scenario: 'kore-late-offer-uac.xml', ...koreUac, service: '+14445556666' },
-      ),
-    );
+    passed(await koreCallsGenesys('f5b', 'genesys-late-offer-uas.xml', 'kore-late-offer-uac.xml'));
   });
 
   it('8. an unknown source gets 403 and neither peer receives anything', async () => {
