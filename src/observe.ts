@@ -24,8 +24,4 @@ export class Counters implements Observer {
   get(key: string): number {
     return this.counts.get(key) ?? 0;
   }
-
-  snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b)));
-  }
 }

@@ -74,6 +74,8 @@ describe('a new call', () => {
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     expect(sentHeaders).toEqual([{ 'User-to-User': '00AB;encoding=hex', 'Content-Type': 'application/sdp', 'Max-Forwards': '69' }]);
     expect(ctx.calls.size).toBe(1);
+    const counts = ctx.observer as Counters;
+    expect([counts.get('call:started'), counts.get('call:answered'), counts.get('rewrite:uui-exact-case-to-genesys:case')]).toEqual([1, 1, 1]);
   });
 
   it('answers 503 with Retry-After beyond the live-call limit', async () => {
@@ -82,6 +84,7 @@ describe('a new call', () => {
     const res = new Channel();
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '5' } }]);
+    expect((ctx.observer as Counters).get('rejected:max-calls')).toBe(1);
   });
 
   it('answers 503 when the other peer cannot be reached at all', async () => {
@@ -105,12 +108,14 @@ describe('a new call', () => {
 describe('in the dialog', () => {
   it('refuses a request from an address outside the leg\'s peer with 403 and relays nothing', async () => {
     const { engine, uac, uas } = answeringEngine();
-    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const res = new Channel();
     uas.emit('info', request('INFO', GENESYS, 'INFO sip:x SIP/2.0\r\nCSeq: 2 INFO\r\n\r\n'), res); // uas is Kore's leg
     await new Promise((r) => setImmediate(r));
     expect(res.sent.map((s) => s.status)).toEqual([403]);
     expect(uac.requests).toEqual([]);
+    expect((ctx.observer as Counters).get('rejected:unknown-source')).toBe(1);
   });
 
   it('relays from the right peer, and answers 481 once the call has ended', async () => {

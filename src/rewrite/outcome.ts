@@ -11,7 +11,7 @@ export function unchanged(headers: readonly Header[]): ActionOutcome {
   return { headers, changes: [] };
 }
 
-export const isContentLength = (h: Header): boolean => h.key === 'content-length';
+const isContentLength = (h: Header): boolean => h.key === 'content-length';
 
 /** Where added headers go: before Content-Length, which conventionally closes the head. */
 export function insertHeader(headers: readonly Header[], header: Header): Header[] {

@@ -49,11 +49,6 @@ export function parseUui(headerValue: string): UuiValue[] {
   return splitList(headerValue).map((v) => parseUuiValue(v.trim()));
 }
 
-export function formatUuiValue(value: UuiValue): string {
-  const params = value.params.map((p) => (p.value === undefined ? `;${p.name}` : `;${p.name}=${p.value}`));
-  return `${value.data}${params.join('')}`;
-}
-
 /** The payload's octets as the declared encoding reads them, or undefined when they do not decode. */
 export function uuiOctets(value: UuiValue): Buffer | undefined {
   if (value.encoding === 'hex') {
