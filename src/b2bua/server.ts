@@ -30,6 +30,7 @@ interface SrfApp extends EventEmitter {
   use(handler: Handler): void;
   invite(handler: Handler): void;
   options(handler: Handler): void;
+  prack(handler: Handler): void;
   request(uri: string, opts: { method: string; headers: HeaderMap }, cb: (err: unknown, req: EventEmitter) => void): void;
 }
 
@@ -66,7 +67,7 @@ function sendProbe(srf: SrfApp): (uri: string, headers: HeaderMap) => Promise<vo
     });
 }
 
-function handlers(ctx: B2buaContext): { guard: Handler; invite: Handler; options: Handler; other: Handler } {
+function handlers(ctx: B2buaContext): { guard: Handler; invite: Handler; options: Handler; prack: Handler; other: Handler } {
   return {
     guard: (req, res, next) => {
       if (req.method === 'ACK') return;
@@ -82,6 +83,9 @@ function handlers(ctx: B2buaContext): { guard: Handler; invite: Handler; options
       });
     },
     options: (_req, res) => res.send(200, 'OK', { headers: { Allow: ALLOW } }),
+    // Reliable provisionals are hop-by-hop in a B2BUA: drachtio-server PRACKs the far leg's 1xx
+    // itself and sends the caller its own reliable copy; the caller's PRACK for that copy ends here.
+    prack: (_req, res) => res.send(200, 'OK', {}),
     other: (req, res) => {
       ctx.observer.record({ type: 'rejected', reason: 'method' });
       res.send(405, 'Method Not Allowed', { headers: { Allow: ALLOW } });
@@ -114,6 +118,7 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
   srf.use(h.guard);
   srf.invite(h.invite);
   srf.options(h.options);
+  srf.prack(h.prack);
   srf.use(h.other);
   log.info('sipcase is relaying calls');
   return {

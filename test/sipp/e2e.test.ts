@@ -90,6 +90,10 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
     passed(await koreCallsGenesys('f5b', 'genesys-late-offer-uas.xml', 'kore-late-offer-uac.xml'));
   });
 
+  it('5c. reliable 183 (100rel): each leg PRACKs on its own, early SDP crosses', async () => {
+    passed(await genesysCallsKore('f5c', 'kore-prack-uas.xml', 'genesys-prack-uac.xml'));
+  });
+
   it('8. an unknown source gets 403 and neither peer receives anything', async () => {
     const heard: string[] = [];
     const sockets: Socket[] = [];
