@@ -41,6 +41,18 @@ describe('preset Kore -> Genesys: golden vectors, exact bytes out', () => {
   );
 });
 
+describe('preset: exactly one UUI toward Genesys', () => {
+  it('drops an x-User-to-User copy when User-to-User is there too', () => {
+    const m = sip('INVITE sip:b@h SIP/2.0', 'CSeq: 1 INVITE', 'x-User-to-User: 00AB;encoding=hex', 'User-To-User: 00AB;encoding=hex');
+    expect(uuiMentions(through(m, 'kore', 'genesys'))).toEqual(['User-to-User: 00AB;encoding=hex']);
+  });
+
+  it('keeps an x-User-to-User that is the only UUI (Genesys reads that form too)', () => {
+    const m = sip('INVITE sip:b@h SIP/2.0', 'CSeq: 1 INVITE', 'x-User-to-User: 00AB;encoding=hex');
+    expect(uuiMentions(through(m, 'kore', 'genesys'))).toEqual(['x-User-to-User: 00AB;encoding=hex']);
+  });
+});
+
 describe('preset Genesys -> Kore', () => {
   it('gives the lower-case user-to-user its canonical name and touches nothing else', () => {
     expect(through(vector('genesys-invite.sip'), 'genesys', 'kore')).toBe(golden('genesys-invite.to-kore.sip').toString('latin1'));
