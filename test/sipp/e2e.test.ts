@@ -122,7 +122,20 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   });
 });
 
-describe.skipIf(!ready)('start-up proof of header case', () => {
+describe.skipIf(!ready)('start-up', () => {
+  it('waits for a drachtio-server that starts after sipcase (a sidecar\'s start order is not guaranteed)', async () => {
+    const app = startSipcase('sipcase-early', writeRules());
+    await new Promise((r) => setTimeout(r, 1500));
+    const server = await startDrachtio('drachtio-late', 'User-to-User');
+    try {
+      expect(await app.ready).toBe('ready');
+      expect(readFileSync(app.log, 'utf8')).toContain('not connected yet, retrying');
+    } finally {
+      await app.stop();
+      await server.stop();
+    }
+  }, 30_000);
+
   it('refuses to start when drachtio-server re-cases the rules\' names, and says what to set', async () => {
     const server = await startDrachtio('drachtio-unpreserved', undefined);
     try {
