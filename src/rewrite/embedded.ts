@@ -3,7 +3,7 @@
  * rebuilt when a URI in it changed, so untouched text stays byte-identical.
  */
 import { headerKey } from '../sip/header-name.js';
-import type { TextEncoding } from '../sip/message.js';
+import type { Header, TextEncoding } from '../sip/message.js';
 import { findBracketedUri, splitList, type BracketedUri } from '../sip/name-addr.js';
 import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHeader, type UriWithHeaders } from '../sip/uri-headers.js';
 
@@ -66,6 +66,12 @@ function mapEveryUri(value: string, fn: EmbeddedMapper): string {
  */
 export function mapEmbedded(value: string, fn: EmbeddedMapper): string {
   return value.includes('?') ? mapEveryUri(value, fn) : value;
+}
+
+/** A header line with `fn` applied to the headers embedded in its URIs; the same line when nothing changed. */
+export function withEmbedded(h: Header, fn: EmbeddedMapper): Header {
+  const value = mapEmbedded(h.value, fn);
+  return value === h.value ? h : { ...h, value };
 }
 
 /** Whether a URI in `value` is in angle brackets, the only form that may embed headers. */

@@ -6,7 +6,7 @@
 import type { Header, TextEncoding } from '../sip/message.js';
 import type { Action, HeaderRef } from '../rules/types.js';
 import type { ActionChange } from './change.js';
-import { URI_CARRIERS, embeddedKey, mapEmbedded } from './embedded.js';
+import { URI_CARRIERS, embeddedKey, withEmbedded } from './embedded.js';
 import { insertHeader, unchanged, type ActionOutcome } from './outcome.js';
 
 type HeaderAction<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -24,7 +24,7 @@ export function applyCase(a: HeaderAction<'case'>, headers: readonly Header[], e
       return { name: a.header.name, key, value: h.value };
     }
     if (!URI_CARRIERS.has(key)) return h;
-    const value = mapEmbedded(h.value, (embedded) => {
+    return withEmbedded(h, (embedded) => {
       let touched = false;
       const next = embedded.map((e) => {
         if (e.name === embeddedName || embeddedKey(e, encoding) !== a.header.key) return e;
@@ -34,7 +34,6 @@ export function applyCase(a: HeaderAction<'case'>, headers: readonly Header[], e
       });
       return touched ? next : embedded;
     });
-    return value === h.value ? h : { ...h, value };
   });
   return changes.length === 0 ? unchanged(headers) : { headers: out, changes };
 }
@@ -104,13 +103,12 @@ export function applySingle(a: HeaderAction<'single'>, headers: readonly Header[
   }
   out = out.map((h) => {
     if (!URI_CARRIERS.has(h.key)) return h;
-    const value = mapEmbedded(h.value, (embedded) => {
+    return withEmbedded(h, (embedded) => {
       const kept = keepOne(embedded, (e) => embeddedKey(e, encoding) === a.header.key, a.keep);
       if (kept === undefined) return embedded;
       changes.push({ action: 'single', header: a.header.name, detail: `kept the ${a.keep} of ${embedded.length - kept.length + 1} copies in ${h.name} URI` });
       return kept;
     });
-    return value === h.value ? h : { ...h, value };
   });
   return changes.length === 0 ? unchanged(headers) : { headers: out, changes };
 }

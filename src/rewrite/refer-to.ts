@@ -15,7 +15,7 @@ import type { Header, TextEncoding } from '../sip/message.js';
 import { decodeUriHeaderText, encodeUriHeaderText, type EmbeddedHeader } from '../sip/uri-headers.js';
 import type { Action } from '../rules/types.js';
 import type { ActionChange } from './change.js';
-import { embeddedKey, hasBracketedUri, mapEmbedded, mapFirstEmbedded } from './embedded.js';
+import { embeddedKey, hasBracketedUri, mapFirstEmbedded, withEmbedded } from './embedded.js';
 import { insertHeader, unchanged, type ActionOutcome } from './outcome.js';
 
 type ToUri = Extract<Action, { kind: 'to-uri' }>;
@@ -53,7 +53,7 @@ export function applyFromUri(a: FromUri, headers: readonly Header[], encoding: T
   const lifted: Header[] = [];
   const out = headers.map((h) => {
     if (h.key !== a.uri.key) return h;
-    const value = mapEmbedded(h.value, (embedded) => {
+    return withEmbedded(h, (embedded) => {
       const kept = embedded.filter((e) => {
         if (embeddedKey(e, encoding) !== a.header.key) return true;
         const decoded = decodeUriHeaderText(e.value, encoding);
@@ -67,7 +67,6 @@ export function applyFromUri(a: FromUri, headers: readonly Header[], encoding: T
       });
       return kept.length === embedded.length ? embedded : kept;
     });
-    return value === h.value ? h : { ...h, value };
   });
   if (changes.length === 0) return unchanged(headers);
   return { headers: lifted.reduce<Header[]>((acc, l) => insertHeader(acc, l), out), changes };
