@@ -8,13 +8,18 @@ import { peerForAddress } from '../rules/peers.js';
 import type { Peer } from '../rules/types.js';
 import type { B2buaContext } from './context.js';
 import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
-import { hopsExhausted } from './outbound.js';
+import { hopsExhausted, sendOptions } from './outbound.js';
 import { transferEvent } from './refer.js';
 import { rewriteForLeg } from './rewriter.js';
 
 export interface Leg {
   readonly peer: Peer;
   readonly dialog: Dialog;
+}
+
+/** `kore->genesys`: how logs name the way a message goes. */
+function way(from: Leg, to: Leg): string {
+  return `${from.peer.name}->${to.peer.name}`;
 }
 
 export class Call {
@@ -59,20 +64,20 @@ export class Call {
       }
       this.logTransfer(out.message, from, to);
       observer.record({ type: 'relayed', method: req.method, kind: 'request' });
-      const answer = await to.dialog.request({ method: req.method, headers: out.headers, ...(out.body === undefined ? {} : { body: out.body }) });
+      const answer = await to.dialog.request({ method: req.method, ...sendOptions(out) });
       const back = rewriteForLeg(rules.current, answer.raw, { from: to.peer.name, to: from.peer.name }, this.log, observer);
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
-      res.send(answer.status, answer.reason, { headers: back.headers, ...(back.body === undefined ? {} : { body: back.body }) });
+      res.send(answer.status, answer.reason, sendOptions(back));
     } catch (err) {
-      this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
+      this.log.error({ err, method: req.method, direction: way(from, to) }, 'in-dialog relay failed');
       if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
     }
   }
 
   private logTransfer(message: Parameters<typeof transferEvent>[0], from: Leg, to: Leg): void {
     const event = transferEvent(message);
-    if (event?.kind === 'refer') this.log.info({ direction: `${from.peer.name}->${to.peer.name}`, referTo: event.referTo }, 'REFER relayed');
-    if (event?.kind === 'progress') this.log.info({ direction: `${from.peer.name}->${to.peer.name}`, status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
+    if (event?.kind === 'refer') this.log.info({ direction: way(from, to), referTo: event.referTo }, 'REFER relayed');
+    if (event?.kind === 'progress') this.log.info({ direction: way(from, to), status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
   }
 
   private async hangUp(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {

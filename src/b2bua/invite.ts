@@ -8,14 +8,9 @@ import type { Peer } from '../rules/types.js';
 import { Call } from './call.js';
 import type { B2buaContext } from './context.js';
 import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from './engine.js';
-import { hopsExhausted } from './outbound.js';
+import { hopsExhausted, sendOptions } from './outbound.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import { callerOf, legUri } from './target.js';
-
-/** Sends a response on the caller's leg with a rewritten message's headers and body. */
-function answerWith(res: ResponseChannel, status: number, reason: string, out: Rewritten): void {
-  res.send(status, reason, { headers: out.headers, ...(out.body === undefined ? {} : { body: out.body }) });
-}
 
 export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: ResponseChannel): Promise<void> {
   const rules = ctx.rules.current;
@@ -70,7 +65,7 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     },
     cbProvisional: (provisional) => {
       if (provisional.status === 100 || canceled) return; // drachtio-server sends its own 100 Trying
-      answerWith(res, provisional.status, provisional.reason, rewriteForLeg(ctx.rules.current, provisional.raw, back, call.log, ctx.observer));
+      res.send(provisional.status, provisional.reason, sendOptions(rewriteForLeg(ctx.rules.current, provisional.raw, back, call.log, ctx.observer)));
     },
   };
   let answer: Answer;
@@ -86,7 +81,7 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     return;
   }
   if (canceled) {
-    await (answer.kind === 'dialog' ? answer.dialog.destroy() : answer.leg.destroy()).catch(() => undefined);
+    await abandon(answer);
     call.end('canceled');
     return;
   }
@@ -99,17 +94,23 @@ async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res:
   let uas: Dialog;
   let uac: Dialog;
   try {
-    uas = await ctx.engine.createUAS(req, res, { headers: rewritten.headers, ...(rewritten.body === undefined ? {} : { localSdp: rewritten.body }) });
+    const { headers, body } = sendOptions(rewritten);
+    uas = await ctx.engine.createUAS(req, res, body === undefined ? { headers } : { headers, localSdp: body });
     uac = answer.kind === 'dialog' ? answer.dialog : await answer.leg.ack(await callersAnswer(uas));
   } catch (err) {
     call.log.warn({ err }, 'caller went away before the call was set up: hanging up the other leg');
-    await (answer.kind === 'dialog' ? answer.dialog.destroy() : answer.leg.destroy()).catch(() => undefined);
+    await abandon(answer);
     call.end('caller-gone');
     return;
   }
   ctx.observer.record({ type: 'call', phase: 'answered' });
   call.log.info({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
   call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac });
+}
+
+/** Hangs up a leg that answered a call nobody is on any more (ACK, then BYE); failures are moot. */
+async function abandon(answer: Answer): Promise<void> {
+  await (answer.kind === 'dialog' ? answer.dialog.destroy() : answer.leg.destroy()).catch(() => undefined);
 }
 
 /** The SDP answer the caller puts in its ACK to a late-offer 200 OK. */
@@ -130,13 +131,15 @@ function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknow
     call.end('canceled');
     return;
   }
-  if (isFinalFailure(err) && err.res !== undefined) {
-    const rewritten = rewriteForLeg(ctx.rules.current, err.res.raw, back, call.log, ctx.observer);
-    call.log.info({ status: err.status }, 'call failed: relaying the final response');
-    answerWith(res, err.status, err.reason ?? err.res.reason, rewritten);
-  } else {
+  if (!isFinalFailure(err)) {
     call.log.error({ err }, 'could not reach the other peer');
-    res.send(isFinalFailure(err) ? err.status : 503, isFinalFailure(err) ? (err.reason ?? 'Service Unavailable') : 'Service Unavailable', {});
+    res.send(503, 'Service Unavailable', {});
+  } else if (err.res === undefined) {
+    call.log.error({ err }, 'the other leg failed without a response to relay');
+    res.send(err.status, err.reason ?? 'Service Unavailable', {});
+  } else {
+    call.log.info({ status: err.status }, 'call failed: relaying the final response');
+    res.send(err.status, err.reason ?? err.res.reason, sendOptions(rewriteForLeg(ctx.rules.current, err.res.raw, back, call.log, ctx.observer)));
   }
   call.end('failed');
 }

@@ -51,6 +51,11 @@ export function outbound(message: SipMessage): Outbound {
   return { headers, body: message.body === '' ? undefined : message.body };
 }
 
+/** As drachtio-srf's send and request options take it: a body only when there is one. */
+export function sendOptions(out: Outbound): { readonly headers: HeaderMap; readonly body?: string } {
+  return out.body === undefined ? { headers: out.headers } : { headers: out.headers, body: out.body };
+}
+
 /** Max-Forwards of 0 on arrival: relaying would exceed the hop limit (RFC 3261 §16.3). */
 export function hopsExhausted(message: SipMessage): boolean {
   const mf = message.headers.find((h) => h.key === 'max-forwards');
