@@ -12,30 +12,43 @@ const schema = {
     host: { doc: 'drachtio-server admin address', format: String, default: '127.0.0.1', env: 'SIPCASE_DRACHTIO_HOST' },
     port: { doc: 'drachtio-server admin port', format: 'port', default: 9022, env: 'SIPCASE_DRACHTIO_PORT' },
     secret: { doc: 'drachtio-server admin secret', format: String, default: 'cymru', env: 'SIPCASE_DRACHTIO_SECRET', sensitive: true },
+    reconnectMaxDelayMs: { doc: 'longest wait between reconnection attempts to drachtio-server', format: 'nat', default: 5000, env: 'SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS' },
   },
   rules: { doc: 'path of the rules file (peers and header rules)', format: String, default: 'config/rules.json', env: 'SIPCASE_RULES' },
+  reload: {
+    watch: { doc: 'reload the rules when the rules file\'s folder changes (SIGHUP always reloads)', format: Boolean, default: true, env: 'SIPCASE_RELOAD_WATCH' },
+    debounceMs: { doc: 'how long the folder must be still before a reload', format: 'nat', default: 300, env: 'SIPCASE_RELOAD_DEBOUNCE_MS' },
+  },
   log: {
     level: { doc: 'log level', format: [...LOG_LEVELS], default: 'info', env: 'SIPCASE_LOG_LEVEL' },
   },
   http: {
-    port: { doc: 'HTTP port reserved for health and metrics endpoints (not served yet)', format: 'port', default: 8080, env: 'SIPCASE_HTTP_PORT' },
+    host: { doc: 'address of the /healthz, /readyz and /metrics endpoints', format: String, default: '0.0.0.0', env: 'SIPCASE_HTTP_HOST' },
+    port: { doc: 'port of the /healthz, /readyz and /metrics endpoints', format: 'port', default: 8080, env: 'SIPCASE_HTTP_PORT' },
   },
   limits: {
     maxCalls: { doc: 'live calls at most; a new INVITE beyond gets 503', format: 'nat', default: 2000, env: 'SIPCASE_MAX_CALLS' },
+    retryAfterS: { doc: 'Retry-After of the 503 for a call over maxCalls', format: 'nat', default: 5, env: 'SIPCASE_RETRY_AFTER_S' },
+  },
+  drain: {
+    timeoutMs: { doc: 'on SIGTERM, how long live calls may go on before sipcase hangs them up and exits', format: 'nat', default: 300000, env: 'SIPCASE_DRAIN_TIMEOUT_MS' },
+    retryAfterS: { doc: 'Retry-After of the 503 for new calls and OPTIONS while draining or not ready', format: 'nat', default: 60, env: 'SIPCASE_DRAIN_RETRY_AFTER_S' },
   },
   probe: {
-    enabled: { doc: 'prove at start-up that drachtio-server emits rule header names in exact case', format: Boolean, default: true, env: 'SIPCASE_PROBE' },
+    enabled: { doc: 'prove that drachtio-server emits rule header names in exact case (start-up, reload, reconnect)', format: Boolean, default: true, env: 'SIPCASE_PROBE' },
     host: { doc: 'address sipcase listens on for the probe (drachtio-server must reach it)', format: String, default: '127.0.0.1', env: 'SIPCASE_PROBE_HOST' },
     timeoutMs: { doc: 'how long the probe waits', format: 'nat', default: 3000, env: 'SIPCASE_PROBE_TIMEOUT_MS' },
   },
 };
 
 export interface Config {
-  readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string; readonly reconnectMaxDelayMs: number };
   readonly rules: string;
+  readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
-  readonly http: { readonly port: number };
-  readonly limits: { readonly maxCalls: number };
+  readonly http: { readonly host: string; readonly port: number };
+  readonly limits: { readonly maxCalls: number; readonly retryAfterS: number };
+  readonly drain: { readonly timeoutMs: number; readonly retryAfterS: number };
   readonly probe: { readonly enabled: boolean; readonly host: string; readonly timeoutMs: number };
 }
 
@@ -88,7 +101,7 @@ export function describeSettings(): string {
     for (const [key, spec] of Object.entries(node)) {
       const s = spec as { env?: string; doc?: string; default?: unknown };
       if (typeof s.doc === 'string') {
-        lines.push(`  ${`${prefix}${key}`.padEnd(18)} ${(s.env ?? '').padEnd(26)} ${JSON.stringify(s.default).padEnd(20)} ${s.doc}`);
+        lines.push(`  ${`${prefix}${key}`.padEnd(27)} ${(s.env ?? '').padEnd(40)} ${JSON.stringify(s.default).padEnd(14)} ${s.doc}`);
       } else walk(spec as Record<string, unknown>, `${prefix}${key}.`);
     }
   };

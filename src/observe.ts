@@ -1,27 +1,59 @@
 /**
- * One small seam for counting what happens: every reject, rewrite, lint finding and call goes
- * through `Observer.record`. Today it keeps counters in memory; metrics hang on it later.
+ * One small seam for counting what happens: every call, relay, reject, rewrite, lint finding,
+ * reload and drachtio-server connection change goes through `Observer.record` as a typed
+ * observation. Metrics (src/ops/metrics.ts) hang on it; tests record into a list.
  */
+import type { ActionKind } from './rules/types.js';
+import type { UuiFindingCode } from './uui/lint.js';
+
+/** Why a request was answered by sipcase itself instead of being relayed. */
+export const REJECT_REASONS = ['unknown_source', 'method', 'limit', 'hops', 'draining', 'not_ready', 'malformed'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/**
+ * How a call ended: `completed` (answered, then BYE), `failed` (the far end refused or could not be
+ * reached), `canceled` (the caller canceled), `abandoned` (the caller went away during set-up),
+ * `drained` (hung up by sipcase when the drain timed out), `error` (sipcase could not relay it).
+ */
+export const CALL_OUTCOMES = ['completed', 'failed', 'canceled', 'abandoned', 'drained', 'error'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** `ok`: new rules in force; `invalid`: the file is bad; `unpreserved`: drachtio-server would re-case a name. */
+export const RELOAD_RESULTS = ['ok', 'invalid', 'unpreserved'] as const;
+export type ReloadResult = (typeof RELOAD_RESULTS)[number];
+
+/** The two peers a call or message goes between, by peer name. */
+export interface Way {
+  readonly from: string;
+  readonly to: string;
+}
+
 export type Observation =
-  | { readonly type: 'rejected'; readonly reason: 'unknown-source' | 'max-calls' | 'loop' | 'method' }
-  | { readonly type: 'rewrite'; readonly rule: string; readonly action: string }
-  | { readonly type: 'uui-finding'; readonly code: string }
-  | { readonly type: 'call'; readonly phase: 'started' | 'answered' | 'failed' | 'ended' }
-  | { readonly type: 'relayed'; readonly method: string; readonly kind: 'request' | 'response' };
+  | { readonly type: 'rejected'; readonly reason: RejectReason }
+  | { readonly type: 'rewrite'; readonly rule: string; readonly action: ActionKind }
+  | { readonly type: 'rewrite-time'; readonly seconds: number }
+  | { readonly type: 'uui-finding'; readonly code: UuiFindingCode }
+  | { readonly type: 'call-started'; readonly way: Way }
+  | { readonly type: 'call-answered'; readonly way: Way }
+  | { readonly type: 'call-ended'; readonly way: Way; readonly outcome: CallOutcome }
+  | { readonly type: 'relayed'; readonly method: string; readonly kind: 'request' | 'response' }
+  | { readonly type: 'reload'; readonly result: ReloadResult }
+  | { readonly type: 'drachtio'; readonly connected: boolean };
 
 export interface Observer {
   record(o: Observation): void;
 }
 
-export class Counters implements Observer {
-  private readonly counts = new Map<string, number>();
+/** Keeps every observation, in order: for tests and the dry-run tools. */
+export class Recorder implements Observer {
+  readonly seen: Observation[] = [];
 
   record(o: Observation): void {
-    const key = Object.values(o).join(':');
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.seen.push(o);
   }
 
-  get(key: string): number {
-    return this.counts.get(key) ?? 0;
+  /** How many observations of one type match every given field. */
+  count<T extends Observation['type']>(type: T, fields: Partial<Extract<Observation, { type: T }>> = {}): number {
+    return this.seen.filter((o) => o.type === type && Object.entries(fields).every(([k, v]) => JSON.stringify((o as unknown as Record<string, unknown>)[k]) === JSON.stringify(v))).length;
   }
 }

@@ -1,38 +1,86 @@
 /**
  * A call: two dialogs, one per leg, and the relay between them. Every in-dialog request from one
  * leg is rewritten and sent on the other, and the answer comes back rewritten with its status.
- * BYE from either side ends both legs.
+ * BYE from either side ends both legs. The call's state lives here and nowhere else; the registry
+ * (calls.ts) holds the live ones.
+ *
+ * Rules and reloads: every message is rewritten by the rules in force when it passes, so a reload
+ * applies to live calls from their next message. The one exception is a reload that drops or
+ * renames one of the call's two peers: the new rules say nothing about that pair, so the call keeps
+ * the rules it started with until it ends. The peers' addresses are pinned too: an in-dialog request
+ * must come from the addresses its leg's peer had when the call started (the dialog was set up with
+ * them); a reload that moves a peer applies to new calls.
  */
 import type { Logger } from 'pino';
-import { peerForAddress } from '../rules/peers.js';
-import type { Peer } from '../rules/types.js';
+import type { CallOutcome, Way } from '../observe.js';
+import { peerHasAddress } from '../rules/peers.js';
+import type { CompiledRules, Peer } from '../rules/types.js';
 import type { B2buaContext } from './context.js';
 import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
 import { hopsExhausted, sendOptions } from './outbound.js';
 import { transferEvent } from './refer.js';
-import { rewriteForLeg } from './rewriter.js';
+import { rewriteForLeg, type Rewritten } from './rewriter.js';
 
 export interface Leg {
   readonly peer: Peer;
   readonly dialog: Dialog;
 }
 
-/** `kore->genesys`: how logs name the way a message goes. */
-function way(from: Leg, to: Leg): string {
-  return `${from.peer.name}->${to.peer.name}`;
-}
+/** `setting-up` until both legs are joined; `ending` while BYEs are under way; then `ended`. */
+export type CallState = 'setting-up' | 'answered' | 'ending' | 'ended';
 
 export class Call {
-  private ended = false;
+  private current: CallState = 'setting-up';
+  private legs: readonly [Leg, Leg] | undefined;
+  private abortSetUp: (() => void) | undefined;
+  private keptOldRules = false;
+  readonly way: Way;
 
   constructor(
     private readonly ctx: B2buaContext,
     readonly id: string,
     readonly log: Logger,
-  ) {}
+    readonly caller: Peer,
+    readonly callee: Peer,
+    private readonly startRules: CompiledRules,
+  ) {
+    this.way = { from: caller.name, to: callee.name };
+  }
+
+  get state(): CallState {
+    return this.current;
+  }
+
+  /** The rules this call's next message is rewritten by (see the module comment). */
+  rules(): CompiledRules {
+    const now = this.ctx.rules.current;
+    if (now === this.startRules || (now.peers.has(this.caller.name) && now.peers.has(this.callee.name))) return now;
+    if (!this.keptOldRules) {
+      this.keptOldRules = true;
+      this.log.warn('the rules in force no longer name both of this call\'s peers: it keeps the rules it started with');
+    }
+    return this.startRules;
+  }
+
+  /** Rewrites a message going from one peer to the other; undefined (logged) when it cannot be read. */
+  rewrite(raw: string, from: Peer, to: Peer): Rewritten | undefined {
+    const r = rewriteForLeg(this.rules(), raw, { from: from.name, to: to.name }, this.log, this.ctx.observer);
+    if (r.ok) return r.value;
+    this.log.error({ direction: `${from.name}->${to.name}`, error: r.error }, 'message could not be parsed for rewriting');
+    return undefined;
+  }
+
+  /** During set-up: what hangUp() does to stop it (cancel the other leg, answer the caller). */
+  onAbort(abort: () => void): void {
+    this.abortSetUp = abort;
+  }
 
   /** Joins the two legs: `a` is the caller's side, `b` the side sipcase called. */
   connect(a: Leg, b: Leg): void {
+    this.legs = [a, b];
+    this.abortSetUp = undefined;
+    this.current = 'answered';
+    this.ctx.observer.record({ type: 'call-answered', way: this.way });
     this.wire(a, b);
     this.wire(b, a);
   }
@@ -41,62 +89,88 @@ export class Call {
     for (const event of IN_DIALOG_EVENTS) {
       from.dialog.on(event, (req, res) => void this.relay(from, to, req, res));
     }
-    from.dialog.on('destroy', (bye) => void this.hangUp(from, to, bye));
+    from.dialog.on('destroy', (bye) => void this.onBye(from, to, bye));
   }
 
+  /** One in-dialog request across: check its source, rewrite, send, rewrite the answer, answer. */
   private async relay(from: Leg, to: Leg, req: InboundRequest, res: ResponseChannel): Promise<void> {
-    const { rules, observer } = this.ctx;
-    if (peerForAddress(rules.current.peers, req.source_address)?.name !== from.peer.name) {
-      observer.record({ type: 'rejected', reason: 'unknown-source' });
+    const { observer } = this.ctx;
+    if (!peerHasAddress(from.peer, req.source_address)) {
+      observer.record({ type: 'rejected', reason: 'unknown_source' });
       this.log.warn({ method: req.method, source: req.source_address }, 'in-dialog request from outside the leg\'s peer: 403');
       res.send(403, 'Forbidden', {});
       return;
     }
-    if (this.ended) {
+    if (this.current !== 'answered') {
       res.send(481, 'Call/Transaction Does Not Exist', {});
       return;
     }
+    const out = this.rewrite(req.raw, from.peer, to.peer);
+    if (out === undefined) {
+      observer.record({ type: 'rejected', reason: 'malformed' });
+      res.send(400, 'Bad Request', {});
+      return;
+    }
+    if (hopsExhausted(out.message)) {
+      observer.record({ type: 'rejected', reason: 'hops' });
+      res.send(483, 'Too Many Hops', {});
+      return;
+    }
+    this.logTransfer(out, from, to);
     try {
-      const out = rewriteForLeg(rules.current, req.raw, { from: from.peer.name, to: to.peer.name }, this.log, observer);
-      if (hopsExhausted(out.message)) {
-        res.send(483, 'Too Many Hops', {});
-        return;
-      }
-      this.logTransfer(out.message, from, to);
       observer.record({ type: 'relayed', method: req.method, kind: 'request' });
       const answer = await to.dialog.request({ method: req.method, ...sendOptions(out) });
-      const back = rewriteForLeg(rules.current, answer.raw, { from: to.peer.name, to: from.peer.name }, this.log, observer);
+      const back = this.rewrite(answer.raw, to.peer, from.peer);
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
-      res.send(answer.status, answer.reason, sendOptions(back));
+      // An answer sipcase cannot read still ends the transaction with its status, headers left out.
+      res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
     } catch (err) {
-      this.log.error({ err, method: req.method, direction: way(from, to) }, 'in-dialog relay failed');
+      this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
       if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
     }
   }
 
-  private logTransfer(message: Parameters<typeof transferEvent>[0], from: Leg, to: Leg): void {
-    const event = transferEvent(message);
-    if (event?.kind === 'refer') this.log.info({ direction: way(from, to), referTo: event.referTo }, 'REFER relayed');
-    if (event?.kind === 'progress') this.log.info({ direction: way(from, to), status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
+  private logTransfer(out: Rewritten, from: Leg, to: Leg): void {
+    const event = transferEvent(out.message);
+    const direction = `${from.peer.name}->${to.peer.name}`;
+    if (event?.kind === 'refer') this.log.info({ direction, referTo: event.referTo }, 'REFER relayed');
+    if (event?.kind === 'progress') this.log.info({ direction, status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
   }
 
-  private async hangUp(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {
-    if (this.ended) return;
-    this.end('bye', from.peer.name);
+  private async onBye(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {
+    if (this.current !== 'answered') return;
+    this.current = 'ending';
+    const out = this.rewrite(bye.raw, from.peer, to.peer);
     try {
-      const out = rewriteForLeg(this.ctx.rules.current, bye.raw, { from: from.peer.name, to: to.peer.name }, this.log, this.ctx.observer);
-      await to.dialog.destroy({ headers: out.headers });
+      await to.dialog.destroy(out === undefined ? undefined : { headers: out.headers });
     } catch (err) {
       this.log.warn({ err }, 'BYE toward the other leg failed');
     }
+    this.end('completed', from.peer.name);
+  }
+
+  /**
+   * Ends the call from sipcase's side (drain timeout): BYE on both legs of an answered call; a call
+   * still being set up has its other leg canceled and its caller answered.
+   */
+  async hangUp(outcome: CallOutcome): Promise<void> {
+    if (this.current === 'setting-up') {
+      this.abortSetUp?.();
+      return;
+    }
+    if (this.current !== 'answered' || this.legs === undefined) return;
+    this.current = 'ending';
+    this.log.info({ outcome }, 'sipcase hangs up both legs');
+    await Promise.allSettled(this.legs.map((leg) => leg.dialog.destroy()));
+    this.end(outcome, 'sipcase');
   }
 
   /** Forgets the call; safe to call more than once. */
-  end(reason: string, by?: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.ctx.calls.delete(this.id);
-    this.ctx.observer.record({ type: 'call', phase: 'ended' });
-    this.log.info({ reason, endedBy: by }, 'call ended');
+  end(outcome: CallOutcome, by?: string): void {
+    if (this.current === 'ended') return;
+    this.current = 'ended';
+    this.abortSetUp = undefined;
+    this.ctx.calls.remove(this, outcome);
+    this.log.info({ outcome, endedBy: by }, 'call ended');
   }
 }

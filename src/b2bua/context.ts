@@ -1,17 +1,18 @@
-/** What every part of the shell shares: the live rules, the engine, logging and counting. */
+/** What every part of the shell shares: the live rules, the engine, state, logging and counting. */
 import type { Logger } from 'pino';
 import type { CompiledRules } from '../rules/types.js';
 import type { Observer } from '../observe.js';
-import type { Call } from './call.js';
+import type { Status } from '../ops/readiness.js';
+import type { AdmissionLimits } from './admission.js';
+import type { Calls } from './calls.js';
 import type { Engine } from './engine.js';
 
-/** Rules swap as a whole on reload; a message is rewritten by whatever is current when it passes. */
+/**
+ * The rules in force. A reload compiles the new file completely, then swaps `current` in one
+ * assignment: a message is rewritten by whichever rules are current when it passes (see call.ts).
+ */
 export interface RulesHolder {
   current: CompiledRules;
-}
-
-export interface Limits {
-  readonly maxCalls: number;
 }
 
 export interface B2buaContext {
@@ -19,7 +20,7 @@ export interface B2buaContext {
   readonly rules: RulesHolder;
   readonly log: Logger;
   readonly observer: Observer;
-  readonly limits: Limits;
-  /** Live calls by the Call-ID of their first leg. */
-  readonly calls: Map<string, Call>;
+  readonly limits: AdmissionLimits;
+  readonly calls: Calls;
+  readonly status: Status;
 }

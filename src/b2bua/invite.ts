@@ -2,9 +2,12 @@
  * A new call: an INVITE from a configured peer. The other leg is created toward the peer this one
  * relays to; its 1xx and final responses come back rewritten with their status and reason; a CANCEL
  * before answer is passed on; SDP crosses untouched (signalling only, no media anchoring).
+ *
+ * Every path out of here leaves the call either joined (answered) or ended in the registry, and an
+ * answered far leg either joined or hung up: nothing can hold a call slot or a leg after a failure.
  */
 import { peerForAddress } from '../rules/peers.js';
-import type { Peer } from '../rules/types.js';
+import { admitCall } from './admission.js';
 import { Call } from './call.js';
 import type { B2buaContext } from './context.js';
 import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from './engine.js';
@@ -17,40 +20,59 @@ export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: 
   const from = peerForAddress(rules.peers, req.source_address);
   const to = from && rules.peers.get(from.relayTo);
   if (from === undefined || to === undefined) return; // the source guard answered already
-  if (ctx.calls.size >= ctx.limits.maxCalls) {
-    ctx.observer.record({ type: 'rejected', reason: 'max-calls' });
-    ctx.log.warn({ calls: ctx.calls.size }, 'live-call limit reached: 503');
-    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': '5' } });
+  const refusal = admitCall(ctx.status, ctx.calls.size, ctx.limits);
+  if (refusal !== undefined) {
+    ctx.observer.record({ type: 'rejected', reason: refusal.reason });
+    ctx.log.warn({ reason: refusal.reason, calls: ctx.calls.size, source: req.source_address }, 'new call refused: 503');
+    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(refusal.retryAfterS) } });
     return;
   }
   const callId = req.get('Call-ID') ?? 'unknown';
   const log = ctx.log.child({ callId, from: from.name, to: to.name });
   const out = rewriteForLeg(rules, req.raw, { from: from.name, to: to.name }, log, ctx.observer);
-  if (hopsExhausted(out.message)) {
-    ctx.observer.record({ type: 'rejected', reason: 'loop' });
+  if (!out.ok) {
+    ctx.observer.record({ type: 'rejected', reason: 'malformed' });
+    log.warn({ error: out.error }, 'INVITE could not be parsed for rewriting: 400');
+    res.send(400, 'Bad Request', {});
+    return;
+  }
+  if (hopsExhausted(out.value.message)) {
+    ctx.observer.record({ type: 'rejected', reason: 'hops' });
     res.send(483, 'Too Many Hops', {});
     return;
   }
-  const call = new Call(ctx, callId, log);
-  ctx.calls.set(callId, call);
-  ctx.observer.record({ type: 'call', phase: 'started' });
-  await placeCall(ctx, call, req, res, out, from, to);
+  const call = new Call(ctx, callId, log, from, to, rules);
+  ctx.calls.add(call);
+  try {
+    await placeCall(ctx, call, req, res, out.value);
+  } catch (err) {
+    log.error({ err }, 'call set-up failed');
+    if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
+  } finally {
+    if (call.state === 'setting-up') call.end('error');
+  }
 }
 
 /** The other leg once it answered: a dialog (early offer), or a 200 OK still to be ACKed (late offer). */
 type Answer = { readonly kind: 'dialog'; readonly dialog: Dialog } | { readonly kind: 'late'; readonly leg: LateOfferLeg };
 
-async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten, from: Peer, to: Peer): Promise<void> {
-  const back = { from: to.name, to: from.name };
+/** Why set-up stopped before the call was joined: the caller's CANCEL, or sipcase's drain. */
+type Stop = 'canceled' | 'drained';
+
+async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten): Promise<void> {
+  const { caller: from, callee: to } = call;
   let pending: OutboundRequest | undefined;
-  let canceled = false;
-  req.on('cancel', () => {
-    canceled = true;
-    call.log.info('CANCEL from the caller: canceling the other leg');
+  let stop: Stop | undefined;
+  const halt = (why: Stop): void => {
+    stop ??= why;
     pending?.cancel();
+  };
+  req.on('cancel', () => {
+    call.log.info('CANCEL from the caller: canceling the other leg');
+    halt('canceled');
   });
+  call.onAbort(() => halt('drained'));
   const caller = callerOf(req.get('From'));
-  const uri = legUri(req.uri, to.target);
   const opts: UacOptions = {
     headers: out.headers,
     ...(out.body === undefined ? {} : { localSdp: out.body }),
@@ -61,13 +83,15 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     cbRequest: (err, sent) => {
       if (err) return;
       pending = sent;
-      if (canceled) sent.cancel();
+      if (stop !== undefined) sent.cancel();
     },
     cbProvisional: (provisional) => {
-      if (provisional.status === 100 || canceled) return; // drachtio-server sends its own 100 Trying
-      res.send(provisional.status, provisional.reason, sendOptions(rewriteForLeg(ctx.rules.current, provisional.raw, back, call.log, ctx.observer)));
+      if (provisional.status === 100 || stop !== undefined) return; // drachtio-server sends its own 100 Trying
+      const back = call.rewrite(provisional.raw, to, from);
+      if (back !== undefined) res.send(provisional.status, provisional.reason, sendOptions(back));
     },
   };
+  const uri = legUri(req.uri, to.target);
   let answer: Answer;
   try {
     // No SDP in the INVITE (late offer): the far end's 200 OK carries the offer, and the caller's
@@ -77,20 +101,27 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
         ? { kind: 'late', leg: await createLateOfferUac(ctx.engine, uri, opts, progress) }
         : { kind: 'dialog', dialog: await ctx.engine.createUAC(uri, opts, progress) };
   } catch (err) {
-    failed(ctx, call, res, err, canceled, back);
+    failed(ctx, call, res, err, stop);
     return;
   }
-  if (canceled) {
+  if (stop !== undefined) {
     await abandon(answer);
-    call.end('canceled');
+    stopped(ctx, call, res, stop);
     return;
   }
-  await answered(ctx, call, req, res, answer, from, to);
+  await answered(ctx, call, req, res, answer);
 }
 
-async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer, from: Peer, to: Peer): Promise<void> {
+async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer): Promise<void> {
+  const { caller: from, callee: to } = call;
   const ok = answer.kind === 'dialog' ? answer.dialog.res : answer.leg.res;
-  const rewritten = rewriteForLeg(ctx.rules.current, ok.raw, { from: to.name, to: from.name }, call.log, ctx.observer);
+  const rewritten = call.rewrite(ok.raw, to, from);
+  if (rewritten === undefined) {
+    await abandon(answer);
+    res.send(500, 'Server Internal Error', {});
+    call.end('error');
+    return;
+  }
   let uas: Dialog;
   let uac: Dialog;
   try {
@@ -100,10 +131,9 @@ async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res:
   } catch (err) {
     call.log.warn({ err }, 'caller went away before the call was set up: hanging up the other leg');
     await abandon(answer);
-    call.end('caller-gone');
+    call.end('abandoned');
     return;
   }
-  ctx.observer.record({ type: 'call', phase: 'answered' });
   call.log.info({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
   call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac });
 }
@@ -125,21 +155,26 @@ function callersAnswer(uas: Dialog): Promise<string> {
   });
 }
 
-function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknown, canceled: boolean, back: { from: string; to: string }): void {
-  ctx.observer.record({ type: 'call', phase: 'failed' });
-  if (canceled || res.finalResponseSent) {
-    call.end('canceled');
+/** Set-up stopped by a CANCEL (drachtio-srf has answered the caller 487) or by drain (answer 503 here). */
+function stopped(ctx: B2buaContext, call: Call, res: ResponseChannel, stop: Stop): void {
+  if (stop === 'drained' && !res.finalResponseSent) {
+    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(ctx.limits.drainRetryAfterS) } });
+  }
+  call.end(stop);
+}
+
+function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknown, stop: Stop | undefined): void {
+  if (stop !== undefined || res.finalResponseSent) {
+    stopped(ctx, call, res, stop ?? 'canceled');
     return;
   }
   if (!isFinalFailure(err)) {
     call.log.error({ err }, 'could not reach the other peer');
     res.send(503, 'Service Unavailable', {});
-  } else if (err.res === undefined) {
-    call.log.error({ err }, 'the other leg failed without a response to relay');
-    res.send(err.status, err.reason ?? 'Service Unavailable', {});
   } else {
-    call.log.info({ status: err.status }, 'call failed: relaying the final response');
-    res.send(err.status, err.reason ?? err.res.reason, sendOptions(rewriteForLeg(ctx.rules.current, err.res.raw, back, call.log, ctx.observer)));
+    const back = err.res === undefined ? undefined : call.rewrite(err.res.raw, call.callee, call.caller);
+    call.log.info({ status: err.status }, back === undefined ? 'the other leg failed: relaying its status' : 'call failed: relaying the final response');
+    res.send(err.status, err.reason ?? err.res?.reason ?? 'Service Unavailable', back === undefined ? {} : sendOptions(back));
   }
   call.end('failed');
 }

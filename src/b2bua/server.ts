@@ -1,31 +1,27 @@
 /**
- * The imperative shell: connect to drachtio-server, make header names keep their case, prove it,
- * then take calls. Every request first passes the source guard: anyone who is not a configured
- * peer gets 403 and nothing is relayed.
+ * The imperative shell: serve the operations endpoints, load the rules, connect to drachtio-server,
+ * prove header case, then take calls; reload, drain and stop on request. Each step's logic lives
+ * in its own module; this file only joins them.
  */
 import type { EventEmitter } from 'node:events';
 import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { Counters } from '../observe.js';
-import { formatErrors } from '../rules/errors.js';
-import { loadRulesFile } from '../rules/load.js';
-import { peerForAddress } from '../rules/peers.js';
-import type { CompiledRules } from '../rules/types.js';
+import { drain, type DrainEnd } from '../ops/drain.js';
+import { startOpsServer, type OpsServer } from '../ops/http.js';
+import { Metrics } from '../ops/metrics.js';
+import { initialStatus, readiness, type ProbeState } from '../ops/readiness.js';
 import { probeAdvice, probeHeaderCase } from './case-probe.js';
+import { Calls } from './calls.js';
+import { trackConnection } from './connection.js';
 import type { B2buaContext } from './context.js';
-import { fromSrf, type HeaderMap, type InboundRequest, type ResponseChannel } from './engine.js';
-import { handleInvite } from './invite.js';
-import { PRESERVE_VAR, preserveList } from './preserve.js';
-
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, NOTIFY, REFER';
-
-type Next = (err?: unknown) => void;
-type Handler = (req: InboundRequest, res: ResponseChannel, next: Next) => void;
+import { fromSrf, type HeaderMap } from './engine.js';
+import { handlers, type Handler } from './handlers.js';
+import { readRules, RulesKeeper, type ReloadOutcome } from './rules-keeper.js';
 
 /** The drachtio-srf calls the shell makes beyond the Engine interface. */
 interface SrfApp extends EventEmitter {
-  connect(opts: { host: string; port: number; secret: string }): void;
+  connect(opts: { host: string; port: number; secret: string; reconnect: { retryMaxDelay: number } }): void;
   disconnect(): void;
   use(handler: Handler): void;
   invite(handler: Handler): void;
@@ -40,80 +36,93 @@ export class StartupError extends Error {
 
 export interface Running {
   readonly ctx: B2buaContext;
-  readonly counters: Counters;
+  readonly metrics: Metrics;
+  /** The operations endpoints' port. */
+  readonly httpPort: number;
+  reload(trigger: 'signal' | 'file'): Promise<ReloadOutcome>;
+  drain(timeoutMs: number): Promise<DrainEnd>;
   stop(): Promise<void>;
-}
-
-async function loadRules(file: string): Promise<CompiledRules> {
-  const result = await loadRulesFile(file);
-  if (!result.ok) throw new StartupError(`rules ${file}: ${formatErrors(result.errors).replace(/\n/g, '; ')}`);
-  return result.value;
-}
-
-function connected(srf: SrfApp, config: Config, log: Logger): Promise<string> {
-  return new Promise((resolve) => {
-    srf.on('connect', (err: unknown, hostport: string) => {
-      if (!err) resolve(hostport);
-    });
-    srf.on('error', (err: Error) => log.warn({ err: err.message }, `drachtio-server ${config.drachtio.host}:${config.drachtio.port}: not connected yet, retrying`));
-    srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });
-  });
 }
 
 function sendProbe(srf: SrfApp): (uri: string, headers: HeaderMap) => Promise<void> {
   return (uri, headers) =>
     new Promise((resolve, reject) => {
-      srf.request(uri, { method: 'OPTIONS', headers }, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+      try {
+        srf.request(uri, { method: 'OPTIONS', headers }, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
 }
 
-function handlers(ctx: B2buaContext): { guard: Handler; invite: Handler; options: Handler; prack: Handler; other: Handler } {
-  return {
-    guard: (req, res, next) => {
-      if (req.method === 'ACK') return;
-      if (peerForAddress(ctx.rules.current.peers, req.source_address) !== undefined) return next();
-      ctx.observer.record({ type: 'rejected', reason: 'unknown-source' });
-      ctx.log.warn({ method: req.method, source: `${req.source_address}:${req.source_port}`, callId: req.get('Call-ID') }, 'request from an address that is no configured peer: 403, nothing relayed');
-      res.send(403, 'Forbidden', {});
-    },
-    invite: (req, res) => {
-      handleInvite(ctx, req, res).catch((err: unknown) => {
-        ctx.log.error({ err }, 'INVITE handling failed');
-        if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
-      });
-    },
-    options: (_req, res) => res.send(200, 'OK', { headers: { Allow: ALLOW } }),
-    // Reliable provisionals are hop-by-hop in a B2BUA: drachtio-server PRACKs the far leg's 1xx
-    // itself and sends the caller its own reliable copy; the caller's PRACK for that copy ends here.
-    prack: (_req, res) => res.send(200, 'OK', {}),
-    other: (req, res) => {
-      ctx.observer.record({ type: 'rejected', reason: 'method' });
-      res.send(405, 'Method Not Allowed', { headers: { Allow: ALLOW } });
-      ctx.log.info({ method: req.method, source: req.source_address }, 'out-of-dialog request sipcase does not relay: 405');
-    },
+function prover(srf: SrfApp, config: Config, log: Logger): (names: readonly string[]) => Promise<ProbeState> {
+  return async (names) => {
+    if (!config.probe.enabled) return { state: 'skipped', why: 'probe.enabled is false' };
+    if (names.length === 0) return { state: 'skipped', why: 'no rule emits a header name' };
+    const result = await probeHeaderCase(sendProbe(srf), names, config.probe.host, config.probe.timeoutMs);
+    if (!result.ok) return { state: 'failed', advice: probeAdvice(result, names) };
+    log.info({ names }, 'header-case probe passed: drachtio-server emits rule names as written');
+    return { state: 'passed' };
   };
 }
 
 export async function startB2bua(config: Config, log: Logger): Promise<Running> {
-  const rules = await loadRules(config.rules);
-  process.env[PRESERVE_VAR] = preserveList(process.env[PRESERVE_VAR], rules.emittedNames);
-  log.info({ peers: [...rules.peers.keys()], rules: rules.ruleCount, exactNames: rules.emittedNames }, `rules loaded from ${config.rules}`);
+  const status = initialStatus(config.rules);
+  const calls: { registry?: Calls } = {};
+  const metrics = new Metrics({ liveCalls: () => calls.registry?.size ?? 0, ready: () => readiness(status).ready });
+  const ops: OpsServer = await startOpsServer(config.http.host, config.http.port, {
+    readiness: () => readiness(status),
+    metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+  }).catch((e: unknown) => {
+    throw new StartupError(`http.port ${config.http.port}: cannot listen on ${config.http.host}: ${(e as Error).message}`);
+  });
+  log.info({ host: config.http.host, port: ops.port }, 'serving /healthz, /readyz and /metrics');
+
+  const first = await readRules(config.rules);
+  if (!first.ok) {
+    await ops.close();
+    throw new StartupError(`rules ${config.rules}: ${first.message}`);
+  }
+  log.info({ peers: [...first.rules.peers.keys()], rules: first.rules.ruleCount, exactNames: first.rules.emittedNames }, `rules loaded from ${config.rules}`);
 
   const srf = new Srf() as unknown as SrfApp;
-  const hostport = await connected(srf, config, log);
-  log.info({ sip: hostport }, 'connected to drachtio-server');
+  const registry = new Calls(metrics);
+  calls.registry = registry;
+  const ctx: B2buaContext = {
+    engine: fromSrf(srf),
+    rules: { current: first.rules },
+    log,
+    observer: metrics,
+    limits: { maxCalls: config.limits.maxCalls, busyRetryAfterS: config.limits.retryAfterS, drainRetryAfterS: config.drain.retryAfterS },
+    calls: registry,
+    status,
+  };
+  const keeper = new RulesKeeper(config.rules, first, ctx.rules, status, prover(srf, config, log), log, metrics);
 
-  if (config.probe.enabled && rules.emittedNames.length > 0) {
-    const result = await probeHeaderCase(sendProbe(srf), rules.emittedNames, config.probe.host, config.probe.timeoutMs);
-    if (!result.ok) {
-      srf.disconnect();
-      throw new StartupError(probeAdvice(result, rules.emittedNames));
-    }
-    log.info({ names: rules.emittedNames }, 'header-case probe passed: drachtio-server emits rule names as written');
+  const firstUp = new Promise<void>((resolve) => {
+    trackConnection(srf, `${config.drachtio.host}:${config.drachtio.port}`, log, metrics, {
+      state: (s) => {
+        status.drachtio = s;
+      },
+      up: (_hostport, isFirst) => {
+        if (isFirst) return resolve();
+        // A restarted drachtio-server may have been started without the preserve list: prove again.
+        void keeper.proveCurrent().then((p) => {
+          if (p.state === 'failed') log.error(`after reconnecting: ${p.advice}; new calls get 503 until it is fixed`);
+        });
+      },
+    });
+  });
+  srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret, reconnect: { retryMaxDelay: config.drachtio.reconnectMaxDelayMs } });
+  await firstUp;
+
+  const probe = await keeper.proveCurrent();
+  if (probe.state === 'failed') {
+    srf.disconnect();
+    await ops.close();
+    throw new StartupError(probe.advice);
   }
 
-  const counters = new Counters();
-  const ctx: B2buaContext = { engine: fromSrf(srf), rules: { current: rules }, log, observer: counters, limits: { maxCalls: config.limits.maxCalls }, calls: new Map() };
   const h = handlers(ctx);
   srf.use(h.guard);
   srf.invite(h.invite);
@@ -123,9 +132,13 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
   log.info('sipcase is relaying calls');
   return {
     ctx,
-    counters,
+    metrics,
+    httpPort: ops.port,
+    reload: (trigger) => keeper.reload(trigger),
+    drain: (timeoutMs) => drain(registry, status, timeoutMs, log),
     stop: async () => {
       srf.disconnect();
+      await ops.close();
     },
   };
 }

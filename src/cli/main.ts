@@ -21,7 +21,7 @@ usage:
   sipcase --version
 
 settings for run (config/default.json, then --config <file>, then environment):
-  name               environment variable       default              meaning
+  name                        environment variable                     default        meaning
 ${describeSettings()}
 `;
 

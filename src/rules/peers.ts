@@ -86,16 +86,30 @@ function overlapErrors(specs: Readonly<Record<string, PeerSpec>>): RuleError[] {
   return errors;
 }
 
-/** The peer a source address belongs to, if any. */
-export function peerForAddress(peers: ReadonlyMap<string, Peer>, address: string): Peer | undefined {
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   try {
-    addr = ipaddr.process(address);
+    return ipaddr.process(address);
   } catch {
     return undefined;
   }
+}
+
+function inSources(peer: Peer, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return peer.sources.some((c) => c[0].kind() === addr.kind() && addr.match(c));
+}
+
+/** The peer a source address belongs to, if any. */
+export function peerForAddress(peers: ReadonlyMap<string, Peer>, address: string): Peer | undefined {
+  const addr = parseAddress(address);
+  if (addr === undefined) return undefined;
   for (const peer of peers.values()) {
-    if (peer.sources.some((c) => c[0].kind() === addr.kind() && addr.match(c))) return peer;
+    if (inSources(peer, addr)) return peer;
   }
   return undefined;
+}
+
+/** Whether a source address is one of this peer's. */
+export function peerHasAddress(peer: Peer, address: string): boolean {
+  const addr = parseAddress(address);
+  return addr !== undefined && inSources(peer, addr);
 }

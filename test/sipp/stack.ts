@@ -57,7 +57,7 @@ function track(child: ChildProcess, log: string): Proc {
   };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
@@ -120,13 +120,29 @@ export function writeRules(): string {
 }
 
 export interface Sipcase extends Proc {
-  /** Resolves with the exit code if sipcase exits before it is ready. */
+  /** Resolves once /readyz answers 200, or with the exit code if sipcase exits first. */
   readonly ready: Promise<'ready' | number>;
+  /** The operations endpoints: GET a path, bounded by a short timeout. */
+  readonly http: (path: string) => Promise<{ status: number; text: string }>;
 }
+
+/** A GET on loopback with a bounded wait; a refused connection is status 0. */
+export async function httpGet(port: number, path: string): Promise<{ status: number; text: string }> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) });
+    return { status: r.status, text: await r.text() };
+  } catch {
+    return { status: 0, text: '' };
+  }
+}
+
+/** Each sipcase the tests start gets its own operations port, from this one up. */
+let nextHttpPort = 28080;
 
 export function startSipcase(name: string, rules: string, extraEnv: Record<string, string> = {}): Sipcase {
   mkdirSync(LOGS, { recursive: true });
   if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run npm run build first');
+  const httpPort = nextHttpPort++;
   // The container's own entrypoint, so that the sidecar's start command is what the tests run.
   const child = spawn(join(ROOT, 'docker/entrypoint.sh'), [], {
     cwd: ROOT,
@@ -135,22 +151,31 @@ export function startSipcase(name: string, rules: string, extraEnv: Record<strin
       SIPCASE_DRACHTIO_HOST: NET.drachtio,
       SIPCASE_DRACHTIO_PORT: String(NET.adminPort),
       SIPCASE_DRACHTIO_SECRET: NET.secret,
+      SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS: '1000',
       SIPCASE_RULES: rules,
       SIPCASE_LOG_LEVEL: 'debug',
+      SIPCASE_HTTP_HOST: '127.0.0.1',
+      SIPCASE_HTTP_PORT: String(httpPort),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = track(child, join(LOGS, `${name}.log`));
-  const ready = new Promise<'ready' | number>((resolve) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes('"msg":"sipcase is relaying calls"')) resolve('ready');
-    });
-    child.once('exit', (code) => resolve(code ?? -1));
+  const http = (path: string) => httpGet(httpPort, path);
+  let exited: number | undefined;
+  child.once('exit', (code) => {
+    exited = code ?? -1;
   });
-  return { ...proc, ready };
+  const ready = (async (): Promise<'ready' | number> => {
+    const end = Date.now() + 30_000;
+    while (Date.now() < end) {
+      if (exited !== undefined) return exited;
+      if ((await http('/readyz')).status === 200) return 'ready';
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return exited ?? -1;
+  })();
+  return { ...proc, ready, http };
 }
 
 export interface SippRun {

@@ -1,0 +1,50 @@
+/**
+ * The call registry: the one place that knows which calls are live. A call is added when its
+ * INVITE is accepted and removed exactly once when it ends, whatever ended it; drain waits on it
+ * to empty and hangs up what is left. Observations of calls starting and ending are made here, so
+ * live calls and the started/ended counters cannot disagree.
+ */
+import type { CallOutcome, Observer } from '../observe.js';
+import type { Call } from './call.js';
+
+export class Calls {
+  private readonly live = new Set<Call>();
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly observer: Observer) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  all(): readonly Call[] {
+    return [...this.live];
+  }
+
+  add(call: Call): void {
+    this.live.add(call);
+    this.observer.record({ type: 'call-started', way: call.way });
+  }
+
+  /** Forgets a call; a second removal of the same call does nothing. */
+  remove(call: Call, outcome: CallOutcome): void {
+    if (!this.live.delete(call)) return;
+    this.observer.record({ type: 'call-ended', way: call.way, outcome });
+    if (this.live.size === 0) {
+      const waiting = this.waiters;
+      this.waiters = [];
+      for (const w of waiting) w();
+    }
+  }
+
+  /** Resolves when no call is live (at once when none is). */
+  whenEmpty(): Promise<void> {
+    if (this.live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Hangs up every live call (BYE to both legs of answered calls, set-up abandoned). */
+  async hangUpAll(outcome: CallOutcome): Promise<void> {
+    await Promise.allSettled(this.all().map((c) => c.hangUp(outcome)));
+  }
+}

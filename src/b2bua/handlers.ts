@@ -1,0 +1,57 @@
+/**
+ * The out-of-dialog request handlers, in the order drachtio-srf runs them. Every request first
+ * passes the source guard: anyone who is not a configured peer gets 403 and nothing is relayed.
+ * In-dialog requests are the Call's (call.ts).
+ */
+import { peerForAddress } from '../rules/peers.js';
+import { unavailable } from './admission.js';
+import type { B2buaContext } from './context.js';
+import type { InboundRequest, ResponseChannel } from './engine.js';
+import { handleInvite } from './invite.js';
+
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, NOTIFY, REFER';
+
+type Next = (err?: unknown) => void;
+export type Handler = (req: InboundRequest, res: ResponseChannel, next: Next) => void;
+
+export interface Handlers {
+  readonly guard: Handler;
+  readonly invite: Handler;
+  readonly options: Handler;
+  readonly prack: Handler;
+  readonly other: Handler;
+}
+
+export function handlers(ctx: B2buaContext): Handlers {
+  return {
+    guard: (req, res, next) => {
+      if (req.method === 'ACK') return;
+      if (peerForAddress(ctx.rules.current.peers, req.source_address) !== undefined) return next();
+      ctx.observer.record({ type: 'rejected', reason: 'unknown_source' });
+      ctx.log.warn({ method: req.method, source: `${req.source_address}:${req.source_port}`, callId: req.get('Call-ID') }, 'request from an address that is no configured peer: 403, nothing relayed');
+      res.send(403, 'Forbidden', {});
+    },
+    invite: (req, res) => {
+      handleInvite(ctx, req, res).catch((err: unknown) => {
+        ctx.log.error({ err }, 'INVITE handling failed');
+        if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
+      });
+    },
+    // A peer's OPTIONS keep-alive doubles as a SIP balancer's health probe: 503 while this
+    // instance takes no new calls (draining, or not ready), so the balancer takes it out.
+    options: (_req, res) => {
+      const refusal = unavailable(ctx.status, ctx.limits);
+      if (refusal === undefined) return res.send(200, 'OK', { headers: { Allow: ALLOW } });
+      ctx.observer.record({ type: 'rejected', reason: refusal.reason });
+      res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(refusal.retryAfterS), Allow: ALLOW } });
+    },
+    // Reliable provisionals are hop-by-hop in a B2BUA: drachtio-server PRACKs the far leg's 1xx
+    // itself and sends the caller its own reliable copy; the caller's PRACK for that copy ends here.
+    prack: (_req, res) => res.send(200, 'OK', {}),
+    other: (req, res) => {
+      ctx.observer.record({ type: 'rejected', reason: 'method' });
+      res.send(405, 'Method Not Allowed', { headers: { Allow: ALLOW } });
+      ctx.log.info({ method: req.method, source: req.source_address }, 'out-of-dialog request sipcase does not relay: 405');
+    },
+  };
+}

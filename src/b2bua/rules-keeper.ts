@@ -1,0 +1,109 @@
+/**
+ * Loading the rules file and proving it, for start-up and for every reload: read, compile (errors
+ * name the JSON path), tell drachtio-srf the names to keep, then prove on the wire that
+ * drachtio-server emits every name the rules emit exactly as written. A reload that fails either
+ * step leaves the rules in force untouched; one that passes swaps them in one assignment.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Observer, ReloadResult } from '../observe.js';
+import type { ProbeState, Status } from '../ops/readiness.js';
+import { formatErrors } from '../rules/errors.js';
+import { parseRulesText } from '../rules/load.js';
+import type { CompiledRules } from '../rules/types.js';
+import type { RulesHolder } from './context.js';
+import { PRESERVE_VAR, preserveList } from './preserve.js';
+
+/** Proves names on the wire (or says why it was skipped). */
+export type Prover = (names: readonly string[]) => Promise<ProbeState>;
+
+export type Loaded = { readonly ok: true; readonly rules: CompiledRules; readonly text: string } | { readonly ok: false; readonly message: string };
+
+export async function readRules(file: string): Promise<Loaded> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { ok: false, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
+  const compiled = parseRulesText(text);
+  if (!compiled.ok) return { ok: false, message: formatErrors(compiled.errors).replace(/\n/g, '; ') };
+  // drachtio-srf reads its preserve list from its own process environment on every message.
+  process.env[PRESERVE_VAR] = preserveList(process.env[PRESERVE_VAR], compiled.value.emittedNames);
+  return { ok: true, rules: compiled.value, text };
+}
+
+export type ReloadOutcome = ReloadResult | 'unchanged';
+
+export class RulesKeeper {
+  /** Names proven on the current drachtio-server connection. */
+  private readonly proven = new Set<string>();
+  private lastText: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    first: Loaded & { ok: true },
+    private readonly holder: RulesHolder,
+    private readonly status: Status,
+    private readonly prover: Prover,
+    private readonly log: Logger,
+    private readonly observer: Observer,
+  ) {
+    this.lastText = first.text;
+    this.setLoaded(first.rules);
+  }
+
+  /** Proves the names of the rules in force (at start-up and after every reconnection). */
+  async proveCurrent(): Promise<ProbeState> {
+    this.proven.clear();
+    this.status.probe = { state: 'pending' };
+    const result = await this.prover(this.holder.current.emittedNames);
+    this.status.probe = result;
+    if (result.state === 'passed') for (const n of this.holder.current.emittedNames) this.proven.add(n);
+    return result;
+  }
+
+  /**
+   * Reads the file again and swaps the rules in if they load and prove. `file` reloads (from the
+   * watcher) skip a file whose bytes have not changed; a signal always reloads. Reloads run one at
+   * a time, in the order asked.
+   */
+  reload(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
+    const next = this.queue.then(() => this.reloadNow(trigger));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reloadNow(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
+    const loaded = await readRules(this.file);
+    const inForceAndClean = this.status.lastReload === undefined || this.status.lastReload.result === 'ok';
+    if (loaded.ok && trigger === 'file' && loaded.text === this.lastText && inForceAndClean) return 'unchanged';
+    if (!loaded.ok) return this.refuse('invalid', `rules ${this.file}: ${loaded.message}`, trigger);
+    const unproven = loaded.rules.emittedNames.filter((n) => !this.proven.has(n));
+    if (unproven.length > 0) {
+      const probe = await this.prover(loaded.rules.emittedNames);
+      if (probe.state === 'failed') return this.refuse('unpreserved', probe.advice, trigger);
+      if (probe.state === 'passed') for (const n of loaded.rules.emittedNames) this.proven.add(n);
+    }
+    this.lastText = loaded.text;
+    this.setLoaded(loaded.rules);
+    this.status.lastReload = { at: new Date().toISOString(), result: 'ok', message: `${loaded.rules.ruleCount} rules in force` };
+    this.observer.record({ type: 'reload', result: 'ok' });
+    const r = loaded.rules;
+    this.log.info({ trigger, peers: [...r.peers.keys()], rules: r.ruleCount, exactNames: r.emittedNames }, `rules reloaded from ${this.file}`);
+    return 'ok';
+  }
+
+  private setLoaded(rules: CompiledRules): void {
+    this.holder.current = rules;
+    this.status.rules = { file: this.file, loaded: true, count: rules.ruleCount };
+  }
+
+  private refuse(result: 'invalid' | 'unpreserved', message: string, trigger: 'signal' | 'file'): ReloadOutcome {
+    this.status.lastReload = { at: new Date().toISOString(), result, message };
+    this.observer.record({ type: 'reload', result });
+    this.log.error({ trigger, result }, `rules reload refused, the rules in force keep running: ${message}`);
+    return result;
+  }
+}

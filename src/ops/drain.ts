@@ -1,0 +1,37 @@
+/**
+ * Graceful drain (SIGTERM): stop taking new calls at once (readiness goes false, new INVITEs and
+ * OPTIONS get 503 + Retry-After), keep relaying everything inside live calls, and finish when the
+ * last call ends, or when `timeoutMs` runs out: then hang up what is left (BYE on both legs) and
+ * finish all the same.
+ */
+import type { Logger } from 'pino';
+import type { Calls } from '../b2bua/calls.js';
+import type { Status } from './readiness.js';
+
+export type DrainEnd = 'empty' | 'timeout';
+
+/** After hanging up at the timeout, how long to wait for the BYEs' answers. */
+const HANG_UP_GRACE_MS = 5000;
+
+function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function drain(calls: Calls, status: Status, timeoutMs: number, log: Logger): Promise<DrainEnd> {
+  status.draining = true;
+  log.info({ liveCalls: calls.size, timeoutMs }, 'draining: not ready, new calls get 503, live calls go on');
+  const end = await within<DrainEnd>(timeoutMs, calls.whenEmpty().then(() => 'empty'), 'timeout');
+  if (end === 'empty') {
+    log.info('drained: no live calls left');
+    return end;
+  }
+  log.warn({ liveCalls: calls.size }, 'drain timed out: hanging up the calls left with BYE');
+  await within(HANG_UP_GRACE_MS, calls.hangUpAll('drained'), undefined);
+  await within(HANG_UP_GRACE_MS, calls.whenEmpty(), undefined);
+  log.info({ liveCalls: calls.size }, 'drained after hanging up');
+  return end;
+}

@@ -1,0 +1,77 @@
+/**
+ * Prometheus metrics (prom-client) hung on the Observer seam. Each instance has its own registry,
+ * with the default process metrics. Gauges that describe the present (live calls, readiness) are
+ * read when scraped, from the one place that owns that state, rather than counted up and down.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECT_REASONS, RELOAD_RESULTS, type Observation, type Observer } from '../observe.js';
+
+export interface MetricsSources {
+  /** Calls in the registry now (setting up, answered or ending). */
+  readonly liveCalls: () => number;
+  /** Whether /readyz would answer 200 now. */
+  readonly ready: () => boolean;
+}
+
+/** Rewrites take microseconds; buckets from 2 µs to 10 ms. */
+const REWRITE_BUCKETS = [2e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2];
+
+export class Metrics implements Observer {
+  readonly registry = new Registry();
+  private readonly m;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    const way = ['from', 'to'] as const;
+    this.m = {
+      started: new Counter({ name: 'sipcase_calls_started_total', help: 'Calls accepted for relaying, by the peer that called and the peer called', labelNames: way, registers }),
+      answered: new Counter({ name: 'sipcase_calls_answered_total', help: 'Calls answered by the far peer', labelNames: way, registers }),
+      ended: new Counter({ name: 'sipcase_calls_ended_total', help: 'Calls ended, by direction and outcome (completed, failed, canceled, abandoned, drained, error)', labelNames: [...way, 'outcome'], registers }),
+      relayed: new Counter({ name: 'sipcase_requests_relayed_total', help: 'Requests relayed to the other leg, by method', labelNames: ['method'], registers }),
+      answers: new Counter({ name: 'sipcase_responses_relayed_total', help: 'Responses relayed back to the other leg, by the method they answer', labelNames: ['method'], registers }),
+      rewrites: new Counter({ name: 'sipcase_rewrites_total', help: 'Header changes made by the rules, by rule and action', labelNames: ['rule', 'action'], registers }),
+      findings: new Counter({ name: 'sipcase_uui_findings_total', help: 'UUI lint findings in relayed messages, by kind', labelNames: ['kind'], registers }),
+      rejected: new Counter({ name: 'sipcase_requests_rejected_total', help: 'Requests answered by sipcase and not relayed, by reason', labelNames: ['reason'], registers }),
+      reloads: new Counter({ name: 'sipcase_rules_reloads_total', help: 'Rules reloads, by result (ok, invalid, unpreserved)', labelNames: ['result'], registers }),
+      disconnects: new Counter({ name: 'sipcase_drachtio_disconnects_total', help: 'Times the connection to drachtio-server was lost', registers }),
+      connected: new Gauge({ name: 'sipcase_drachtio_connected', help: '1 while connected to drachtio-server', registers }),
+      rewriteTime: new Histogram({ name: 'sipcase_rewrite_duration_seconds', help: 'Time to rewrite one message (parse, rules, lint)', buckets: REWRITE_BUCKETS, registers }),
+    };
+    new Gauge({ name: 'sipcase_live_calls', help: 'Calls in progress (setting up, answered or ending)', registers, collect() { this.set(sources.liveCalls()); } });
+    new Gauge({ name: 'sipcase_ready', help: '1 when /readyz answers 200', registers, collect() { this.set(sources.ready() ? 1 : 0); } });
+    // Known label values start at zero, so rate() and increase() see the first event.
+    for (const reason of REJECT_REASONS) this.m.rejected.inc({ reason }, 0);
+    for (const result of RELOAD_RESULTS) this.m.reloads.inc({ result }, 0);
+    this.m.disconnects.inc(0);
+    this.m.connected.set(0);
+  }
+
+  record(o: Observation): void {
+    const m = this.m;
+    switch (o.type) {
+      case 'rejected': return m.rejected.inc({ reason: o.reason });
+      case 'rewrite': return m.rewrites.inc({ rule: o.rule, action: o.action });
+      case 'rewrite-time': return m.rewriteTime.observe(o.seconds);
+      case 'uui-finding': return m.findings.inc({ kind: o.code });
+      case 'call-started': return m.started.inc({ ...o.way });
+      case 'call-answered': return m.answered.inc({ ...o.way });
+      case 'call-ended': return m.ended.inc({ ...o.way, outcome: o.outcome });
+      case 'relayed': return (o.kind === 'request' ? m.relayed : m.answers).inc({ method: o.method });
+      case 'reload': return m.reloads.inc({ result: o.result });
+      case 'drachtio':
+        m.connected.set(o.connected ? 1 : 0);
+        if (!o.connected) m.disconnects.inc();
+        return;
+    }
+  }
+
+  /** The exposition text, as /metrics serves it. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * A fake drachtio engine for the call logic's tests: dialogs that record what they were asked to
+ * send, a response channel that records answers, and the preset rules' peers.
+ */
+import { EventEmitter } from 'node:events';
+import { pino } from 'pino';
+import { Recorder } from '../src/observe.js';
+import { initialStatus } from '../src/ops/readiness.js';
+import { Calls } from '../src/b2bua/calls.js';
+import type { B2buaContext } from '../src/b2bua/context.js';
+import type { Dialog, Engine, HeaderMap, InboundRequest, InboundResponse, ResponseChannel, UacOptions } from '../src/b2bua/engine.js';
+import { presetRules } from './fixtures.js';
+
+export const rules = presetRules(); // genesys 203.0.113.0/24, kore 198.51.100.20
+export const KORE = '198.51.100.20';
+export const GENESYS = '203.0.113.50';
+
+export function request(method: string, source: string, raw: string): InboundRequest {
+  const e = new EventEmitter();
+  return Object.assign(e, { method, uri: 'sip:+14445556666@203.0.113.10', raw, body: '', source_address: source, source_port: 5060, get: (n: string) => (n === 'Call-ID' ? 'call-1' : n === 'From' ? '<sip:+1555@kore>;tag=1' : undefined) }) as unknown as InboundRequest;
+}
+
+/** An early-offer INVITE from Kore (the late-offer path is proven by the SIPp suite). */
+export const inviteRaw = 'INVITE sip:+14445556666@203.0.113.10 SIP/2.0\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nUser-To-User: 00AB;encoding=hex\r\nContent-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n';
+
+export class Channel implements ResponseChannel {
+  sent: { status: number; reason: string; headers?: HeaderMap | undefined }[] = [];
+  send(status: number, reason: string, opts: { headers?: HeaderMap }): void {
+    this.sent.push({ status, reason, headers: opts.headers });
+  }
+  get finalResponseSent(): boolean {
+    return this.sent.some((s) => s.status >= 200);
+  }
+}
+
+export class FakeDialog extends EventEmitter {
+  requests: { method: string; headers: HeaderMap }[] = [];
+  destroyed = false;
+  constructor(readonly res: InboundResponse) {
+    super();
+  }
+  id = 'd';
+  sip = { callId: 'b-leg' };
+  async request(opts: { method: string; headers: HeaderMap }): Promise<InboundResponse> {
+    this.requests.push(opts);
+    return { status: 200, reason: 'OK', raw: `SIP/2.0 200 OK\r\nCSeq: 2 ${opts.method}\r\n\r\n`, body: '' };
+  }
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+  }
+}
+
+export type TestContext = B2buaContext & { readonly observer: Recorder };
+
+export function context(engine: Engine, maxCalls = 10): TestContext {
+  const observer = new Recorder();
+  const status = { ...initialStatus('rules.json'), drachtio: 'connected' as const, rules: { file: 'rules.json', loaded: true, count: 5 }, probe: { state: 'passed' as const } };
+  return { engine, rules: { current: rules }, log: pino({ level: 'silent' }), observer, limits: { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 }, calls: new Calls(observer), status };
+}
+
+export const ok: InboundResponse = { status: 200, reason: 'OK', raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n', body: '' };
+
+export function answeringEngine(answer: InboundResponse = ok): { engine: Engine; uac: FakeDialog; uas: FakeDialog; sentHeaders: HeaderMap[] } {
+  const uac = new FakeDialog(answer);
+  const uas = new FakeDialog(ok);
+  const sentHeaders: HeaderMap[] = [];
+  const engine: Engine = {
+    createUAC: async (_uri: string, opts: UacOptions) => {
+      sentHeaders.push(opts.headers);
+      return uac as unknown as Dialog;
+    },
+    createUAS: async () => uas as unknown as Dialog,
+  };
+  return { engine, uac, uas, sentHeaders };
+}
