@@ -141,6 +141,7 @@ export class Call {
     if (this.current !== 'answered') return;
     this.current = 'ending';
     const out = this.rewrite(bye.raw, from.peer, to.peer);
+    this.ctx.observer.record({ type: 'relayed', method: 'BYE', kind: 'request' });
     try {
       await to.dialog.destroy(out === undefined ? undefined : { headers: out.headers });
     } catch (err) {

@@ -88,11 +88,14 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     cbProvisional: (provisional) => {
       if (provisional.status === 100 || stop !== undefined) return; // drachtio-server sends its own 100 Trying
       const back = call.rewrite(provisional.raw, to, from);
-      if (back !== undefined) res.send(provisional.status, provisional.reason, sendOptions(back));
+      if (back === undefined) return;
+      res.send(provisional.status, provisional.reason, sendOptions(back));
+      ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
     },
   };
   const uri = legUri(req.uri, to.target);
   let answer: Answer;
+  ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'request' });
   try {
     // No SDP in the INVITE (late offer): the far end's 200 OK carries the offer, and the caller's
     // ACK the answer, which must reach the far end in our ACK (RFC 3264 §2, RFC 3261 §13.2.1).
@@ -127,6 +130,7 @@ async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res:
   try {
     const { headers, body } = sendOptions(rewritten);
     uas = await ctx.engine.createUAS(req, res, body === undefined ? { headers } : { headers, localSdp: body });
+    ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
     uac = answer.kind === 'dialog' ? answer.dialog : await answer.leg.ack(await callersAnswer(uas));
   } catch (err) {
     call.log.warn({ err }, 'caller went away before the call was set up: hanging up the other leg');
@@ -175,6 +179,7 @@ function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknow
     const back = err.res === undefined ? undefined : call.rewrite(err.res.raw, call.callee, call.caller);
     call.log.info({ status: err.status }, back === undefined ? 'the other leg failed: relaying its status' : 'call failed: relaying the final response');
     res.send(err.status, err.reason ?? err.res?.reason ?? 'Service Unavailable', back === undefined ? {} : sendOptions(back));
+    ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
   }
   call.end('failed');
 }

@@ -23,6 +23,10 @@ export class Metrics implements Observer {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client also exports these three counts as gauges named *_total, which Prometheus'
+    // naming rules (and `promtool check metrics`) reserve for counters; the same counts stay
+    // exported, by type, as nodejs_active_handles, nodejs_active_requests, nodejs_active_resources.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     const way = ['from', 'to'] as const;
     this.m = {
       started: new Counter({ name: 'sipcase_calls_started_total', help: 'Calls accepted for relaying, by the peer that called and the peer called', labelNames: way, registers }),

@@ -4,15 +4,28 @@
  * here, tracked by PID and ended by PID.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const LOGS = join(ROOT, 'test/sipp/logs');
 export const SCENARIOS = join(ROOT, 'test/sipp/scenarios');
 
-export const NET = {
+/** Where one end-to-end suite's processes listen; each suite file has its own, so files can run side by side. */
+export interface Net {
+  readonly drachtio: string;
+  readonly sipPort: number;
+  readonly adminPort: number;
+  readonly secret: string;
+  readonly genesys: string;
+  readonly kore: string;
+  readonly stranger: string;
+  readonly uasPort: number;
+  readonly uacPort: number;
+}
+
+export const NET: Net = {
   drachtio: '127.0.0.1',
   sipPort: 25060,
   adminPort: 29022,
@@ -24,7 +37,7 @@ export const NET = {
   uasPort: 25090,
   /** Where each peer's UAC sends from. */
   uacPort: 25070,
-} as const;
+};
 
 export function which(bin: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
@@ -77,15 +90,26 @@ function portOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** drachtio-server on loopback; `preserve` is its DRACHTIO_PRESERVE_HEADER_NAMES (none: unset). */
-export async function startDrachtio(name: string, preserve: string | undefined): Promise<Proc> {
+export interface DrachtioTls {
+  readonly port: number;
+  readonly key: string;
+  readonly cert: string;
+}
+
+/**
+ * drachtio-server on loopback; `preserve` is its DRACHTIO_PRESERVE_HEADER_NAMES (none: unset). With
+ * `tls`, it also listens for SIP over TLS (TLS 1.2 at least) with the given key and certificate.
+ */
+export async function startDrachtio(name: string, preserve: string | undefined, net: Net = NET, tls?: DrachtioTls): Promise<Proc> {
   mkdirSync(LOGS, { recursive: true });
   const conf = join(LOGS, `${name}.conf.xml`);
+  const tlsContact = tls === undefined ? '' : `<contact>sip:${net.drachtio}:${tls.port};transport=tls</contact>`;
+  const tlsFiles = tls === undefined ? '' : `<tls><key-file>${tls.key}</key-file><cert-file>${tls.cert}</cert-file></tls>`;
   writeFileSync(
     conf,
     `<drachtio>
-  <admin port="${NET.adminPort}" secret="${NET.secret}">${NET.drachtio}</admin>
-  <sip><contacts><contact>sip:${NET.drachtio}:${NET.sipPort};transport=udp</contact></contacts></sip>
+  <admin port="${net.adminPort}" secret="${net.secret}">${net.drachtio}</admin>
+  <sip><contacts><contact>sip:${net.drachtio}:${net.sipPort};transport=udp</contact>${tlsContact}</contacts>${tlsFiles}</sip>
   <logging><console/><loglevel>info</loglevel><sofia-loglevel>3</sofia-loglevel></logging>
 </drachtio>
 `,
@@ -93,29 +117,36 @@ export async function startDrachtio(name: string, preserve: string | undefined):
   const env = { ...process.env };
   delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
   if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
-  const proc = track(spawn('drachtio', ['-f', conf], { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
-  await until('drachtio-server admin port', () => portOpen(NET.drachtio, NET.adminPort), 10_000);
+  const proc = track(spawn('drachtio', ['-f', conf, ...(tls === undefined ? [] : ['--min-tls-version', '1.2'])], { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
+  await until('drachtio-server admin port', () => portOpen(net.drachtio, net.adminPort), 10_000);
   return proc;
 }
 
-/** The e2e rules: the shipped preset, with its peers moved onto loopback. */
-export function writeRules(): string {
-  const preset = JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { rules: unknown[] };
-  const file = join(LOGS, 'rules.json');
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        peers: {
-          genesys: { sources: [NET.genesys], target: `sip:${NET.genesys}:${NET.uasPort};transport=udp` },
-          kore: { sources: [NET.kore], target: `sip:${NET.kore}:${NET.uasPort};transport=udp` },
-        },
-        rules: preset.rules,
+/** The preset's rules, as the e2e suites start from. */
+export function presetRuleList(): unknown[] {
+  return (JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { rules: unknown[] }).rules;
+}
+
+/**
+ * A rules file with the preset's peers moved onto loopback (Genesys' target may be given, e.g. a
+ * TLS one), and the given rules (the preset's unless given). Written as an editor saves: to a new
+ * file renamed over the old one, so a watching sipcase sees a whole file.
+ */
+export function writeRules(net: Net = NET, file = join(LOGS, 'rules.json'), rules: unknown[] = presetRuleList(), genesysTarget = `sip:${net.genesys}:${net.uasPort};transport=udp`): string {
+  mkdirSync(dirname(file), { recursive: true });
+  const text = JSON.stringify(
+    {
+      peers: {
+        genesys: { sources: [net.genesys], target: genesysTarget },
+        kore: { sources: [net.kore], target: `sip:${net.kore}:${net.uasPort};transport=udp` },
       },
-      null,
-      2,
-    ),
+      rules,
+    },
+    null,
+    2,
   );
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
   return file;
 }
 
@@ -139,7 +170,7 @@ export async function httpGet(port: number, path: string): Promise<{ status: num
 /** Each sipcase the tests start gets its own operations port, from this one up. */
 let nextHttpPort = 28080;
 
-export function startSipcase(name: string, rules: string, extraEnv: Record<string, string> = {}): Sipcase {
+export function startSipcase(name: string, rules: string, extraEnv: Record<string, string> = {}, net: Net = NET): Sipcase {
   mkdirSync(LOGS, { recursive: true });
   if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run npm run build first');
   const httpPort = nextHttpPort++;
@@ -148,9 +179,9 @@ export function startSipcase(name: string, rules: string, extraEnv: Record<strin
     cwd: ROOT,
     env: {
       ...process.env,
-      SIPCASE_DRACHTIO_HOST: NET.drachtio,
-      SIPCASE_DRACHTIO_PORT: String(NET.adminPort),
-      SIPCASE_DRACHTIO_SECRET: NET.secret,
+      SIPCASE_DRACHTIO_HOST: net.drachtio,
+      SIPCASE_DRACHTIO_PORT: String(net.adminPort),
+      SIPCASE_DRACHTIO_SECRET: net.secret,
       SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS: '1000',
       SIPCASE_RULES: rules,
       SIPCASE_LOG_LEVEL: 'debug',
@@ -195,6 +226,10 @@ export interface SippSpec {
   readonly service?: string;
   readonly keys?: Readonly<Record<string, string>>;
   readonly vars?: Readonly<Record<string, string>>;
+  /** How long a `<pause/>` without its own length lasts (SIPp's -d); 200 ms unless given. */
+  readonly pauseMs?: number;
+  /** SIPp's overall time limit for the call (default 15 s). */
+  readonly timeoutS?: number;
 }
 
 /** Runs one SIPp instance for one call; bounded by its own timeouts. */
@@ -206,7 +241,7 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
     ...Object.entries(spec.vars ?? {}).flatMap(([k, v]) => ['-set', k, v]),
     '-sf', join(SCENARIOS, spec.scenario),
     '-i', spec.ip, '-p', String(spec.port), '-mi', spec.ip,
-    '-m', '1', '-timeout', '15s', '-timeout_error', '-recv_timeout', '8000', '-nostdin',
+    '-m', '1', '-d', String(spec.pauseMs ?? 200), '-timeout', `${spec.timeoutS ?? 15}s`, '-timeout_error', '-recv_timeout', '8000', '-nostdin',
     '-trace_err', '-error_file', errorFile, '-trace_msg', '-message_file', join(LOGS, `${spec.label}.messages.log`),
     ...(spec.service === undefined ? [] : ['-s', spec.service]),
     ...(spec.remote === undefined ? [] : [spec.remote]),
@@ -225,4 +260,25 @@ export async function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: Sip
   const client = sipp(uac);
   const [u, c] = await Promise.all([server.done, client.done]);
   return { uas: u, uac: c };
+}
+
+/**
+ * One sample from Prometheus text: the value of `name` whose labels include all of `labels`
+ * (0 when absent, as a counter not yet moved).
+ */
+export function sample(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return 0;
+}
+
+/** Waits until sipcase's /metrics satisfies `check`, or fails after `timeoutMs`. */
+export async function untilMetrics(app: Sipcase, what: string, check: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  let last = '';
+  await until(what, async () => check((last = (await app.http('/metrics')).text)), timeoutMs);
+  return last;
 }

@@ -1,0 +1,245 @@
+/**
+ * End-to-end operations: the HTTP endpoints, metrics counted exactly, rules reloaded during a live
+ * call (and refused when bad or unprovable), drachtio-server restarted under sipcase, and the
+ * drain on SIGTERM. A real drachtio-server and SIPp peers on loopback, on addresses and ports of
+ * this file's own (127.0.1.x), so it can run beside the other suites.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { callFlow, LOGS, presetRuleList, sample, sipp, startDrachtio, startSipcase, until, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
+
+const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
+if (!ready) process.stdout.write('skipped: no drachtio-server\n');
+
+const OPS: Net = { drachtio: '127.0.0.1', sipPort: 26060, adminPort: 30022, secret: 'sipcase-ops', genesys: '127.0.1.2', kore: '127.0.1.3', stranger: '127.0.1.9', uasPort: 25090, uacPort: 25070 };
+const RULES = join(LOGS, 'ops', 'rules.json');
+const drachtioAt = `${OPS.drachtio}:${OPS.sipPort}`;
+const genesysUas = { ip: OPS.genesys, port: OPS.uasPort };
+const koreUas = { ip: OPS.kore, port: OPS.uasPort };
+const genesysUac = { ip: OPS.genesys, port: OPS.uacPort, remote: drachtioAt };
+const koreUac = { ip: OPS.kore, port: OPS.uacPort, remote: drachtioAt };
+
+function passed(runs: Record<string, SippRun>): void {
+  for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
+}
+
+/** Flow 2 of the main suite: Kore calls Genesys with a mis-cased UUI, and hangs up. */
+const koreCallsGenesys = (label: string) =>
+  callFlow({ label: `${label}-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas }, { label: `${label}-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' });
+
+/** Writes a file as an editor saves it: a new file renamed over the old. */
+function save(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+const reloads = (text: string, result: string) => sample(text, 'sipcase_rules_reloads_total', { result });
+
+async function readyz(app: Sipcase): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await app.http('/readyz');
+  return { status: r.status, body: r.text === '' ? {} : (JSON.parse(r.text) as Record<string, unknown>) };
+}
+
+function exitOf(proc: Proc): Promise<number | string> {
+  const c = proc.child;
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve(c.exitCode ?? String(c.signalCode));
+  return new Promise((resolve) => c.once('exit', (code, signal) => resolve(code ?? String(signal))));
+}
+
+describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () => {
+  let server: Proc;
+  let app: Sipcase;
+
+  beforeAll(async () => {
+    server = await startDrachtio('ops-drachtio', 'User-to-User', OPS);
+    app = startSipcase('ops-sipcase', writeRules(OPS, RULES), {}, OPS);
+    const state = await app.ready;
+    if (state !== 'ready') throw new Error(`sipcase exited with ${state} before it was ready: see ${app.log}`);
+  }, 40_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await server?.stop();
+  });
+
+  it('/healthz is 200, /readyz 200 with every check passing, /metrics passes promtool check metrics', async () => {
+    expect((await app.http('/healthz')).status).toBe(200);
+    expect(await readyz(app)).toMatchObject({ status: 200, body: { ready: true, failing: [], drachtio: 'connected', probe: 'passed', draining: false } });
+    const metrics = await app.http('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('process_cpu_seconds_total');
+    expect(which('promtool'), 'promtool (Debian package prometheus) is installed by test/run').toBeDefined();
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics.text, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('/metrics after one finished call: each counter moved by exactly what the call did', async () => {
+    const before = (await app.http('/metrics')).text;
+    passed(await koreCallsGenesys('ops-metrics'));
+    const after = await untilMetrics(app, 'the call to end', (t) => sample(t, 'sipcase_live_calls') === 0);
+    const moved = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+    const way = { from: 'kore', to: 'genesys' };
+    expect({
+      started: moved('sipcase_calls_started_total', way),
+      answered: moved('sipcase_calls_answered_total', way),
+      completed: moved('sipcase_calls_ended_total', { ...way, outcome: 'completed' }),
+      invites: moved('sipcase_requests_relayed_total', { method: 'INVITE' }),
+      inviteAnswers: moved('sipcase_responses_relayed_total', { method: 'INVITE' }),
+      byes: moved('sipcase_requests_relayed_total', { method: 'BYE' }),
+      caseToGenesys: moved('sipcase_rewrites_total', { rule: 'uui-exact-case-to-genesys', action: 'case' }),
+      caseToKore: moved('sipcase_rewrites_total', { rule: 'uui-exact-case-to-kore', action: 'case' }),
+      messagesRewritten: moved('sipcase_rewrite_duration_seconds_count'),
+      rejected: moved('sipcase_requests_rejected_total', { reason: 'unknown_source' }),
+    }).toEqual({ started: 1, answered: 1, completed: 1, invites: 1, inviteAnswers: 2, byes: 1, caseToGenesys: 1, caseToKore: 1, messagesRewritten: 4, rejected: 0 });
+  });
+
+  it('rules reloaded during a live call: the call goes on, and its REFER follows the new rules', async () => {
+    // Rules without the REFER move: the UUI header would reach Genesys as a header, not in Refer-To.
+    const withoutMove = presetRuleList().filter((r) => (r as { name: string }).name !== 'uui-into-refer-to');
+    let text = (await app.http('/metrics')).text;
+    const ok0 = reloads(text, 'ok');
+    writeRules(OPS, RULES, withoutMove);
+    text = await untilMetrics(app, 'the first reload', (t) => reloads(t, 'ok') === ok0 + 1);
+    const answered0 = sample(text, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' });
+
+    const flow = callFlow(
+      { label: 'ops-reload-kore', scenario: 'kore-transfer-uas.xml', ...koreUas, pauseMs: 4000, keys: { refer_to: '<sip:+14445556666@byoc.example.pure.cloud>', uui_line: 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii' } },
+      { label: 'ops-reload-genesys', scenario: 'genesys-transfer-uac.xml', ...genesysUac, service: '+15557770000' },
+    );
+    await untilMetrics(app, 'the call to be answered', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === answered0 + 1);
+    writeRules(OPS, RULES); // the preset again, with the REFER move
+    await untilMetrics(app, 'the reload during the call', (t) => reloads(t, 'ok') === ok0 + 2, 3000);
+    passed(await flow);
+    expect(readFileSync(app.log, 'utf8')).toMatch(/"trigger":"file".*"msg":"rules reloaded from /);
+  }, 30_000);
+
+  it('SIGHUP reloads the rules', async () => {
+    const ok0 = reloads((await app.http('/metrics')).text, 'ok');
+    process.kill(app.child.pid as number, 'SIGHUP');
+    await untilMetrics(app, 'the SIGHUP reload', (t) => reloads(t, 'ok') === ok0 + 1);
+    expect(readFileSync(app.log, 'utf8')).toMatch(/"trigger":"signal".*"msg":"rules reloaded from /);
+  });
+
+  it('a bad rules file: refused and counted, /readyz says why, and the rules in force keep working', async () => {
+    const invalid0 = reloads((await app.http('/metrics')).text, 'invalid');
+    save(RULES, '{ "peers": ');
+    await untilMetrics(app, 'the refused reload', (t) => reloads(t, 'invalid') === invalid0 + 1);
+    const r = await readyz(app);
+    expect(r.status).toBe(200);
+    expect(r.body['lastReload']).toMatchObject({ result: 'invalid', message: expect.stringContaining('$: not valid JSON') as unknown });
+    passed(await koreCallsGenesys('ops-after-bad-file'));
+    writeRules(OPS, RULES);
+    await until('the good file to be back in force', async () => (await readyz(app)).body['lastReload'] !== undefined && ((await readyz(app)).body['lastReload'] as { result: string }).result === 'ok', 5000);
+  }, 30_000);
+
+  it('rules naming a header drachtio-server would re-case: refused, and /readyz says what to set', async () => {
+    const unpreserved0 = reloads((await app.http('/metrics')).text, 'unpreserved');
+    writeRules(OPS, RULES, [...presetRuleList(), { name: 'context-case', when: { to: 'genesys' }, actions: [{ action: 'case', header: 'Genesys-context' }] }]);
+    await untilMetrics(app, 'the refused reload', (t) => reloads(t, 'unpreserved') === unpreserved0 + 1);
+    const r = await readyz(app);
+    expect(r.status).toBe(200);
+    const last = r.body['lastReload'] as { result: string; message: string };
+    expect(last.result).toBe('unpreserved');
+    expect(last.message).toContain('Genesys-context arrived as Genesys-Context');
+    expect(last.message).toMatch(/DRACHTIO_PRESERVE_HEADER_NAMES=(User-to-User,Genesys-context|Genesys-context,User-to-User)$/);
+    expect(readFileSync(app.log, 'utf8')).toContain('rules reload refused, the rules in force keep running');
+    writeRules(OPS, RULES);
+    await until('the preset to be back in force', async () => ((await readyz(app)).body['lastReload'] as { result: string }).result === 'ok', 5000);
+  }, 30_000);
+
+  it('drachtio-server stopped and started again: /readyz 503, then 200, and the next call works', async () => {
+    const before = (await app.http('/metrics')).text;
+    await server.stop();
+    await until('/readyz to say drachtio is down', async () => {
+      const r = await readyz(app);
+      return r.status === 503 && (r.body['failing'] as string[]).includes('drachtio');
+    }, 5000);
+    const down = (await app.http('/metrics')).text;
+    expect(sample(down, 'sipcase_drachtio_connected')).toBe(0);
+    expect(sample(down, 'sipcase_drachtio_disconnects_total') - sample(before, 'sipcase_drachtio_disconnects_total')).toBe(1);
+    server = await startDrachtio('ops-drachtio-again', 'User-to-User', OPS);
+    await until('/readyz 200 after reconnecting', async () => (await readyz(app)).status === 200, 15_000);
+    passed(await koreCallsGenesys('ops-after-reconnect'));
+    const log = readFileSync(app.log, 'utf8');
+    expect(log.match(/lost the connection to drachtio-server/g)?.length).toBe(1);
+    expect(log).toContain('reconnected to drachtio-server');
+  }, 40_000);
+});
+
+describe.skipIf(!ready)('drain on SIGTERM', () => {
+  let server: Proc;
+  /** Everything a test started, ended by PID after it whatever happened. */
+  let started: Proc[] = [];
+  beforeAll(async () => {
+    server = await startDrachtio('drain-drachtio', 'User-to-User', OPS);
+  }, 20_000);
+  afterEach(async () => {
+    for (const p of started) await p.stop();
+    started = [];
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  async function sipcaseDraining(name: string, drainMs: number): Promise<Sipcase> {
+    const app = startSipcase(name, writeRules(OPS, join(LOGS, name, 'rules.json')), { SIPCASE_DRAIN_TIMEOUT_MS: String(drainMs) }, OPS);
+    started.push(app);
+    expect(await app.ready).toBe('ready');
+    return app;
+  }
+
+  /** A call Genesys places to Kore and holds: `hangup` caller (Genesys sends BYE after `holdMs`) or far (it waits for one). */
+  function heldCall(label: string, hangup: 'caller' | 'far', holdMs: number): { done: Promise<{ uas: SippRun; uac: SippRun }> } {
+    const uas = sipp({ label: `${label}-kore`, scenario: 'hold-uas.xml', ...koreUas, timeoutS: 20 } satisfies SippSpec);
+    const uac = sipp({ label: `${label}-genesys`, scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup }, pauseMs: holdMs, timeoutS: 20 });
+    started.push(uas.proc, uac.proc);
+    return { done: Promise.all([uas.done, uac.done]).then(([u, c]) => ({ uas: u, uac: c })) };
+  }
+
+  it('with a live call: /readyz 503 at once, new INVITE and OPTIONS get 503 + Retry-After, the live call\'s BYE crosses, exit 0', async () => {
+    const app = await sipcaseDraining('drain-live', 20_000);
+    const call = heldCall('drain-live', 'caller', 4000);
+    await untilMetrics(app, 'the held call', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === 1);
+    process.kill(app.child.pid as number, 'SIGTERM');
+    await until('/readyz 503 draining', async () => {
+      const r = await readyz(app);
+      return r.status === 503 && (r.body['failing'] as string[]).includes('draining');
+    }, 2000);
+    passed({ refusedInvite: await sipp({ label: 'drain-live-new-call', scenario: 'refused-invite-uac.xml', ...koreUac, service: '+15557770000' }).done });
+    passed({ refusedOptions: await sipp({ label: 'drain-live-options', scenario: 'options-unavailable-uac.xml', ...genesysUac, port: OPS.uacPort + 1 }).done });
+    const metrics = (await app.http('/metrics')).text;
+    expect(sample(metrics, 'sipcase_requests_rejected_total', { reason: 'draining' })).toBe(2);
+    expect(sample(metrics, 'sipcase_ready')).toBe(0);
+    passed(await call.done);
+    expect(await exitOf(app)).toBe(0);
+    const log = readFileSync(app.log, 'utf8');
+    expect(log).toContain('draining: not ready, new calls get 503, live calls go on');
+    expect(log).toContain('drained: no live calls left');
+  }, 40_000);
+
+  it('when the drain times out, the calls left get BYE on both legs, and sipcase exits 0', async () => {
+    const app = await sipcaseDraining('drain-timeout', 1500);
+    const call = heldCall('drain-timeout', 'far', 0);
+    await untilMetrics(app, 'the held call', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === 1);
+    process.kill(app.child.pid as number, 'SIGTERM');
+    passed(await call.done);
+    expect(await exitOf(app)).toBe(0);
+    expect(readFileSync(app.log, 'utf8')).toContain('drain timed out: hanging up the calls left with BYE');
+  }, 40_000);
+
+  it('a second SIGTERM exits at once', async () => {
+    const app = await sipcaseDraining('drain-twice', 60_000);
+    heldCall('drain-twice', 'far', 0);
+    await untilMetrics(app, 'the held call', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === 1);
+    process.kill(app.child.pid as number, 'SIGTERM');
+    await until('/readyz 503 draining', async () => (await readyz(app)).status === 503, 2000);
+    const t0 = Date.now();
+    process.kill(app.child.pid as number, 'SIGTERM');
+    expect(await exitOf(app)).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(readFileSync(app.log, 'utf8')).toContain('second stop signal: exiting now');
+  }, 40_000);
+});
