@@ -50,7 +50,7 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-function track(child: ChildProcess, log: string): Proc {
+export function trackProc(child: ChildProcess, log: string): Proc {
   const out = createWriteStream(log);
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
@@ -79,7 +79,7 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function portOpen(host: string, port: number): Promise<boolean> {
+export function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, host);
     s.once('connect', () => {
@@ -103,8 +103,8 @@ export interface DrachtioTls {
 export async function startDrachtio(name: string, preserve: string | undefined, net: Net = NET, tls?: DrachtioTls): Promise<Proc> {
   mkdirSync(LOGS, { recursive: true });
   const conf = join(LOGS, `${name}.conf.xml`);
-  const tlsContact = tls === undefined ? '' : `<contact>sip:${net.drachtio}:${tls.port};transport=tls</contact>`;
-  const tlsFiles = tls === undefined ? '' : `<tls><key-file>${tls.key}</key-file><cert-file>${tls.cert}</cert-file></tls>`;
+  const tlsContact = tls === undefined ? '' : `<contact>sips:${net.drachtio}:${tls.port};transport=tls</contact>`;
+  const tlsFiles = tls === undefined ? '' : `<tls><key-file>${tls.key}</key-file><cert-file>${tls.cert}</cert-file><chain-file>${tls.cert}</chain-file></tls>`;
   writeFileSync(
     conf,
     `<drachtio>
@@ -117,7 +117,7 @@ export async function startDrachtio(name: string, preserve: string | undefined, 
   const env = { ...process.env };
   delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
   if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
-  const proc = track(spawn('drachtio', ['-f', conf, ...(tls === undefined ? [] : ['--min-tls-version', '1.2'])], { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
+  const proc = trackProc(spawn('drachtio', ['-f', conf, ...(tls === undefined ? [] : ['--min-tls-version', '1.2'])], { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
   await until('drachtio-server admin port', () => portOpen(net.drachtio, net.adminPort), 10_000);
   return proc;
 }
@@ -191,7 +191,7 @@ export function startSipcase(name: string, rules: string, extraEnv: Record<strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const proc = track(child, join(LOGS, `${name}.log`));
+  const proc = trackProc(child, join(LOGS, `${name}.log`));
   const http = (path: string) => httpGet(httpPort, path);
   let exited: number | undefined;
   child.once('exit', (code) => {
@@ -246,7 +246,7 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
     ...(spec.service === undefined ? [] : ['-s', spec.service]),
     ...(spec.remote === undefined ? [] : [spec.remote]),
   ];
-  const proc = track(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));
+  const proc = trackProc(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));
   const done = new Promise<SippRun>((resolve) => {
     proc.child.once('exit', (code) => resolve({ code: code ?? -1, errors: readFileSync(errorFile, 'utf8').slice(-2000) }));
   });
