@@ -1,0 +1,157 @@
+/**
+ * A call's life against a fake engine: no path leaks a call slot or an answered leg, drain hangs
+ * calls up, and a reload reaches live calls as call.ts says.
+ */
+import { describe, expect, it } from 'vitest';
+import { answeringEngine, Channel, context, FakeDialog, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
+import { compile } from '../../test/fixtures.js';
+import type { Dialog, Engine, OutboundRequest, UacProgress } from './engine.js';
+import { handleInvite } from './invite.js';
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+describe('errors are values on the relay path', () => {
+  it('a 200 OK sipcase cannot parse: the caller gets 500, the far leg is hung up, the slot is freed', async () => {
+    const { engine, uac } = answeringEngine({ ...ok, raw: 'garbage that is no SIP' });
+    const ctx = context(engine);
+    const res = new Channel();
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    expect(res.sent.map((s) => s.status)).toEqual([500]);
+    expect(uac.destroyed).toBe(true);
+    expect(ctx.calls.size).toBe(0);
+    expect(ctx.observer.count('call-ended', { outcome: 'error' })).toBe(1);
+  });
+
+  it('a provisional sipcase cannot parse is not relayed, and the call still completes', async () => {
+    const uac = new FakeDialog(ok);
+    const engine: Engine = {
+      createUAC: async (_uri, _opts, progress: UacProgress) => {
+        progress.cbProvisional({ status: 180, reason: 'Ringing', raw: '\u0000not sip', body: '' });
+        return uac as unknown as Dialog;
+      },
+      createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+    };
+    const ctx = context(engine);
+    const res = new Channel();
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    expect(res.sent).toEqual([]); // the 180 was dropped; the 200 went through createUAS
+    expect(ctx.calls.all().map((c) => c.state)).toEqual(['answered']);
+  });
+
+  it('an in-dialog request sipcase cannot parse gets 400 and is not relayed', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
+    const res = new Channel();
+    uas.emit('info', request('INFO', KORE, 'INFO sip:x SIP/2.0\r\nno colon here\r\n\r\n'), res);
+    await settle();
+    expect(res.sent.map((s) => s.status)).toEqual([400]);
+    expect(uac.requests).toEqual([]);
+  });
+});
+
+describe('drain hangs calls up', () => {
+  it('an answered call: BYE on both legs, ended as drained', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const emptied = ctx.calls.whenEmpty();
+    await ctx.calls.hangUpAll('drained');
+    await emptied;
+    expect([uac.destroyed, uas.destroyed]).toEqual([true, true]);
+    expect(ctx.observer.count('call-ended', { outcome: 'drained' })).toBe(1);
+  });
+
+  it('a call still ringing: the other leg is canceled, the caller gets 503 with Retry-After', async () => {
+    let canceled = false;
+    let fail: (e: unknown) => void = () => undefined;
+    const engine: Engine = {
+      createUAC: (_uri, _opts, progress: UacProgress) =>
+        new Promise<Dialog>((_resolve, reject) => {
+          fail = reject;
+          progress.cbRequest(null, { cancel: () => { canceled = true; fail({ status: 487, reason: 'Request Terminated' }); } } satisfies OutboundRequest);
+        }),
+      createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+    };
+    const ctx = context(engine);
+    const res = new Channel();
+    const placing = handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    await settle();
+    expect(ctx.calls.all().map((c) => c.state)).toEqual(['setting-up']);
+    await ctx.calls.hangUpAll('drained');
+    await placing;
+    expect(canceled).toBe(true);
+    expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '60' } }]);
+    expect(ctx.calls.size).toBe(0);
+    expect(ctx.observer.count('call-ended', { outcome: 'drained' })).toBe(1);
+  });
+
+  it('while draining, a new call gets 503 with the drain Retry-After', async () => {
+    const { engine, sentHeaders } = answeringEngine();
+    const ctx = context(engine);
+    ctx.status.draining = true;
+    const res = new Channel();
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '60' } }]);
+    expect(sentHeaders).toEqual([]);
+    expect(ctx.observer.count('rejected', { reason: 'draining' })).toBe(1);
+  });
+});
+
+describe('a reload reaches live calls', () => {
+  const info = () => request('INFO', KORE, 'INFO sip:x SIP/2.0\r\nCSeq: 2 INFO\r\nuser-to-user: 00AB\r\n\r\n');
+  const peers = {
+    genesys: { sources: ['203.0.113.0/24'], target: 'sip:byoc.example.pure.cloud:5060' },
+    kore: { sources: ['198.51.100.20'], target: 'sip:198.51.100.20:5060' },
+  };
+  const caseTo = (name: string, peersSpec: object = peers) => compile(JSON.stringify({ peers: peersSpec, rules: [{ name: 'spell', actions: [{ action: 'case', header: name }] }] }));
+
+  async function liveCall(): Promise<{ ctx: ReturnType<typeof context>; uac: FakeDialog; uas: FakeDialog }> {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    return { ctx, uac, uas };
+  }
+
+  it('the next in-dialog message is rewritten by the new rules', async () => {
+    const { ctx, uac, uas } = await liveCall();
+    ctx.rules.current = caseTo('USER-TO-USER');
+    uas.emit('info', info(), new Channel());
+    await settle();
+    expect(uac.requests.map((r) => r.headers)).toEqual([{ 'USER-TO-USER': '00AB' }]);
+  });
+
+  it('new rules that drop one of the call\'s peers: the call keeps the rules it started with', async () => {
+    const { ctx, uac, uas } = await liveCall();
+    ctx.rules.current = caseTo('USER-TO-USER', { genesys: peers.genesys, carrier: { sources: ['192.0.2.1'], target: 'sip:192.0.2.1' } });
+    uas.emit('info', info(), new Channel());
+    await settle();
+    expect(uac.requests.map((r) => r.headers)).toEqual([{ 'User-to-User': '00AB' }]); // the preset's spelling
+  });
+
+  it('new rules that move a peer\'s addresses: in-dialog requests still come from where the call was set up', async () => {
+    const { ctx, uac, uas } = await liveCall();
+    ctx.rules.current = caseTo('User-to-User', { ...peers, kore: { sources: ['192.0.2.50'], target: 'sip:192.0.2.50' } });
+    const res = new Channel();
+    uas.emit('info', info(), res);
+    await settle();
+    expect(res.sent.map((s) => s.status)).toEqual([200]);
+    expect(uac.requests).toHaveLength(1);
+  });
+});
+
+describe('the call registry', () => {
+  it('removes a call once, however many times it is ended, and wakes whoever waits for empty', async () => {
+    const { engine, uac } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const [call] = ctx.calls.all();
+    let emptied = false;
+    void ctx.calls.whenEmpty().then(() => (emptied = true));
+    call?.end('completed');
+    call?.end('error');
+    await settle();
+    expect(emptied).toBe(true);
+    expect(ctx.observer.count('call-ended')).toBe(1);
+    expect(uac.destroyed).toBe(false);
+  });
+});
