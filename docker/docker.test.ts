@@ -1,16 +1,20 @@
 /**
  * No Docker engine runs where the tests run, so the image and compose files are checked by what
- * can run: every path they name exists, the entrypoint is the one the end-to-end suite starts, and
- * drachtio-server's preserve list in compose is the one the preset rules need.
+ * can run: every path they name exists, the entrypoint and health check are the ones the
+ * end-to-end suites run, drachtio-server's flags are the ones the TLS suite starts it with, the
+ * stop grace covers the drain, and drachtio-server's preserve list is the one the preset needs.
  */
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetRules } from '../test/fixtures.js';
+import { loadConfig } from '../src/config.js';
 
 const root = new URL('../', import.meta.url).pathname;
-const dockerfile = readFileSync(join(root, 'docker/Dockerfile'), 'utf8');
-const compose = readFileSync(join(root, 'docker/compose.yml'), 'utf8');
+const read = (p: string) => readFileSync(join(root, p), 'utf8');
+const dockerfile = read('docker/Dockerfile');
+const compose = read('docker/compose.yml');
+const composeTls = read('docker/compose.tls.yml');
 
 describe('docker files', () => {
   it('copy only paths that exist in the repository', () => {
@@ -21,14 +25,44 @@ describe('docker files', () => {
 
   it('start the entrypoint the end-to-end suite starts, and it is executable', () => {
     expect(dockerfile).toContain('ENTRYPOINT ["/app/docker/entrypoint.sh"]');
-    expect(readFileSync(join(root, 'test/sipp/stack.ts'), 'utf8')).toContain("join(ROOT, 'docker/entrypoint.sh')");
+    expect(read('test/sipp/stack.ts')).toContain("join(ROOT, 'docker/entrypoint.sh')");
     accessSync(join(root, 'docker/entrypoint.sh'), constants.X_OK);
   });
 
-  it('compose builds this Dockerfile and mounts the rules file', () => {
-    expect(compose).toContain('dockerfile: docker/Dockerfile');
-    expect(compose).toContain('- ../config/rules.json:/app/config/rules.json:ro');
+  it('check health with the script the operations suite runs, on /readyz, with node alone', () => {
+    expect(dockerfile).toContain('HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "/app/dist/ops/healthcheck.js"]');
+    expect(existsSync(join(root, 'src/ops/healthcheck.ts'))).toBe(true);
+    expect(read('src/ops/healthcheck.ts')).toContain('/readyz');
+    expect(read('test/sipp/operations.test.ts')).toContain("join(ROOT, 'dist/ops/healthcheck.js')");
+  });
+
+  it('stop with SIGTERM and wait longer than the drain', () => {
+    expect(dockerfile).toMatch(/^STOPSIGNAL SIGTERM$/m);
+    expect(compose).toContain('stop_signal: SIGTERM');
+    const grace = Number(/stop_grace_period: (\d+)s/.exec(compose)?.[1]);
+    const drainMs = Number(/SIPCASE_DRAIN_TIMEOUT_MS: "(\d+)"/.exec(compose)?.[1]);
+    expect(drainMs).toBe(loadConfig(undefined, {}).drain.timeoutMs);
+    expect(grace * 1000).toBeGreaterThan(drainMs);
+  });
+
+  it('publish SIP, the operations port, and (with the TLS file) 5061', () => {
+    for (const port of ['"5060:5060/udp"', '"5060:5060/tcp"', `"8080:8080/tcp"`]) expect(compose).toContain(port);
+    expect(compose).toContain('SIPCASE_HTTP_PORT: "8080"');
+    expect(composeTls).toContain('"5061:5061/tcp"');
+  });
+
+  it('mount the rules folder (so saves reach the watcher) and point SIPCASE_RULES into it', () => {
+    expect(compose).toContain('- ../config:/etc/sipcase:ro');
+    expect(compose).toContain('SIPCASE_RULES: /etc/sipcase/rules.json');
     expect(existsSync(join(root, 'config/rules.json'))).toBe(true);
+  });
+
+  it("give drachtio-server the TLS flags the TLS suite starts it with", () => {
+    const flags = ['--contact "sips:*:5061;transport=tls"', '--key-file /etc/drachtio/tls/privkey.pem', '--cert-file /etc/drachtio/tls/cert.pem', '--chain-file /etc/drachtio/tls/fullchain.pem', '--min-tls-version 1.2'];
+    for (const f of flags) expect(composeTls).toContain(f);
+    expect(composeTls).toContain('- ./tls:/etc/drachtio/tls:ro');
+    const suite = read('test/sipp/stack.ts');
+    for (const f of ["'--contact', `sips:", "'--key-file'", "'--cert-file'", "'--chain-file'", "'--min-tls-version', '1.2'"]) expect(suite).toContain(f);
   });
 
   it("compose's default preserve list for drachtio-server is what the preset rules emit", () => {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, LOGS, presetRuleList, sample, sipp, startDrachtio, startSipcase, until, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
+import { callFlow, LOGS, ROOT, presetRuleList, sample, sipp, startDrachtio, startSipcase, until, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
@@ -42,6 +42,11 @@ async function readyz(app: Sipcase): Promise<{ status: number; body: Record<stri
   return { status: r.status, body: r.text === '' ? {} : (JSON.parse(r.text) as Record<string, unknown>) };
 }
 
+/** The container's HEALTHCHECK command, run as Docker runs it, against this sipcase. */
+function healthcheck(app: Sipcase): number | null {
+  return spawnSync('node', [join(ROOT, 'dist/ops/healthcheck.js')], { env: { ...process.env, SIPCASE_HTTP_PORT: String(app.httpPort) }, encoding: 'utf8', timeout: 5000 }).status;
+}
+
 function exitOf(proc: Proc): Promise<number | string> {
   const c = proc.child;
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve(c.exitCode ?? String(c.signalCode));
@@ -66,6 +71,7 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
 
   it('/healthz is 200, /readyz 200 with every check passing, /metrics passes promtool check metrics', async () => {
     expect((await app.http('/healthz')).status).toBe(200);
+    expect(healthcheck(app)).toBe(0);
     expect(await readyz(app)).toMatchObject({ status: 200, body: { ready: true, failing: [], drachtio: 'connected', probe: 'passed', draining: false } });
     const metrics = await app.http('/metrics');
     expect(metrics.status).toBe(200);
@@ -213,6 +219,7 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     const metrics = (await app.http('/metrics')).text;
     expect(sample(metrics, 'sipcase_requests_rejected_total', { reason: 'draining' })).toBe(2);
     expect(sample(metrics, 'sipcase_ready')).toBe(0);
+    expect(healthcheck(app)).toBe(1);
     passed(await call.done);
     expect(await exitOf(app)).toBe(0);
     const log = readFileSync(app.log, 'utf8');

@@ -98,28 +98,38 @@ export interface DrachtioTls {
 
 /**
  * drachtio-server on loopback; `preserve` is its DRACHTIO_PRESERVE_HEADER_NAMES (none: unset). With
- * `tls`, it also listens for SIP over TLS (TLS 1.2 at least) with the given key and certificate.
+ * `tls`, it also takes SIP over TLS (1.2 at least) with the given key and certificate. The admin
+ * socket and logging come from a small file (drachtio-server needs one); SIP addresses and TLS
+ * from the same command-line flags docker/compose.yml gives it.
  */
 export async function startDrachtio(name: string, preserve: string | undefined, net: Net = NET, tls?: DrachtioTls): Promise<Proc> {
   mkdirSync(LOGS, { recursive: true });
   const conf = join(LOGS, `${name}.conf.xml`);
-  const tlsContact = tls === undefined ? '' : `<contact>sips:${net.drachtio}:${tls.port};transport=tls</contact>`;
-  const tlsFiles = tls === undefined ? '' : `<tls><key-file>${tls.key}</key-file><cert-file>${tls.cert}</cert-file><chain-file>${tls.cert}</chain-file></tls>`;
   writeFileSync(
     conf,
     `<drachtio>
   <admin port="${net.adminPort}" secret="${net.secret}">${net.drachtio}</admin>
-  <sip><contacts><contact>sip:${net.drachtio}:${net.sipPort};transport=udp</contact>${tlsContact}</contacts>${tlsFiles}</sip>
+  <sip><contacts></contacts></sip>
   <logging><console/><loglevel>info</loglevel><sofia-loglevel>3</sofia-loglevel></logging>
 </drachtio>
 `,
   );
+  const args = ['-f', conf, '--contact', `sip:${net.drachtio}:${net.sipPort};transport=udp`, ...(tls === undefined ? [] : drachtioTlsArgs(`${net.drachtio}:${tls.port}`, tls))];
   const env = { ...process.env };
   delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
   if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
-  const proc = trackProc(spawn('drachtio', ['-f', conf, ...(tls === undefined ? [] : ['--min-tls-version', '1.2'])], { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
+  const proc = trackProc(spawn('drachtio', args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
   await until('drachtio-server admin port', () => portOpen(net.drachtio, net.adminPort), 10_000);
   return proc;
+}
+
+/**
+ * drachtio-server's flags for SIP over TLS, as compose sets them: a `sips:` contact (v0.9.10's SIP
+ * stack binds TLS only for a sips: contact), the key, the certificate, the chain (required: it is
+ * the CA list TLS is set up with) and TLS 1.2 at least.
+ */
+export function drachtioTlsArgs(hostport: string, files: { readonly key: string; readonly cert: string; readonly chain?: string }): string[] {
+  return ['--contact', `sips:${hostport};transport=tls`, '--key-file', files.key, '--cert-file', files.cert, '--chain-file', files.chain ?? files.cert, '--min-tls-version', '1.2'];
 }
 
 /** The preset's rules, as the e2e suites start from. */
@@ -155,6 +165,7 @@ export interface Sipcase extends Proc {
   readonly ready: Promise<'ready' | number>;
   /** The operations endpoints: GET a path, bounded by a short timeout. */
   readonly http: (path: string) => Promise<{ status: number; text: string }>;
+  readonly httpPort: number;
 }
 
 /** A GET on loopback with a bounded wait; a refused connection is status 0. */
@@ -206,7 +217,7 @@ export function startSipcase(name: string, rules: string, extraEnv: Record<strin
     }
     return exited ?? -1;
   })();
-  return { ...proc, ready, http };
+  return { ...proc, ready, http, httpPort };
 }
 
 export interface SippRun {
