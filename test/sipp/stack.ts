@@ -178,13 +178,18 @@ export async function httpGet(port: number, path: string): Promise<{ status: num
   }
 }
 
-/** Each sipcase the tests start gets its own operations port, from this one up. */
-let nextHttpPort = 28080;
+/** Each sipcase the tests start gets its own operations port: 100 above its suite's admin port, counting up. */
+const httpPorts = new Map<number, number>();
+function httpPortFor(net: Net): number {
+  const port = httpPorts.get(net.adminPort) ?? net.adminPort + 100;
+  httpPorts.set(net.adminPort, port + 1);
+  return port;
+}
 
 export function startSipcase(name: string, rules: string, extraEnv: Record<string, string> = {}, net: Net = NET): Sipcase {
   mkdirSync(LOGS, { recursive: true });
   if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run npm run build first');
-  const httpPort = nextHttpPort++;
+  const httpPort = httpPortFor(net);
   // The container's own entrypoint, so that the sidecar's start command is what the tests run.
   const child = spawn(join(ROOT, 'docker/entrypoint.sh'), [], {
     cwd: ROOT,
