@@ -86,6 +86,7 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
     const before = (await app.http('/metrics')).text;
     passed(await koreCallsGenesys('ops-metrics'));
     const after = await untilMetrics(app, 'the call to end', (t) => sample(t, 'sipcase_live_calls') === 0);
+    writeFileSync(join(LOGS, 'ops-metrics-after-call.txt'), after); // for whoever reads the run afterwards
     const moved = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
     const way = { from: 'kore', to: 'genesys' };
     expect({
