@@ -68,8 +68,9 @@ function prover(srf: SrfApp, config: Config, log: Logger): (names: readonly stri
 
 export async function startB2bua(config: Config, log: Logger): Promise<Running> {
   const status = initialStatus(config.rules);
-  const calls: { registry?: Calls } = {};
-  const metrics = new Metrics({ liveCalls: () => calls.registry?.size ?? 0, ready: () => readiness(status).ready });
+  // The metrics read the registry's size when scraped (never before both exist: no await between).
+  const metrics: Metrics = new Metrics({ liveCalls: () => registry.size, ready: () => readiness(status).ready });
+  const registry: Calls = new Calls(metrics);
   const ops: OpsServer = await startOpsServer(config.http.host, config.http.port, {
     readiness: () => readiness(status),
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
@@ -86,8 +87,6 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
   log.info({ peers: [...first.rules.peers.keys()], rules: first.rules.ruleCount, exactNames: first.rules.emittedNames }, `rules loaded from ${config.rules}`);
 
   const srf = new Srf() as unknown as SrfApp;
-  const registry = new Calls(metrics);
-  calls.registry = registry;
   const ctx: B2buaContext = {
     engine: fromSrf(srf),
     rules: { current: first.rules },
