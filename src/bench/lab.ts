@@ -1,0 +1,122 @@
+/**
+ * The benchmark's lab bench, on loopback: start drachtio-server, sipcase, the baseline B2BUA and
+ * SIPp as child processes tracked by PID, read their CPU time and memory from /proc, and end them
+ * by PID. Every wait is bounded.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+
+export function which(bin: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts a process with its output in `log`; stop() sends SIGTERM, then SIGKILL after 3 s. */
+export function startProc(cmd: string, args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): Proc {
+  const child = spawn(cmd, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = createWriteStream(log);
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
+  void exited.then(() => out.end());
+  if (child.pid === undefined) throw new Error(`${cmd} did not start`);
+  const pid = child.pid;
+  return {
+    child,
+    pid,
+    exited,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(pid, 'SIGTERM');
+      const timer = setTimeout(() => child.exitCode === null && process.kill(pid, 'SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export interface DrachtioSpec {
+  readonly admin: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly sip: string;
+  readonly preserve: string;
+  /** drachtio-server's log level (notice, error, warning, info, debug) and its SIP stack's (0-9). */
+  readonly loglevel: string;
+  readonly sofiaLoglevel: number;
+}
+
+/** drachtio-server, admin socket and logging from a small file, SIP address from the command line. */
+export async function startDrachtio(dir: string, name: string, spec: DrachtioSpec): Promise<Proc> {
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, `${name}.conf.xml`);
+  writeFileSync(
+    conf,
+    `<drachtio>
+  <admin port="${spec.admin.port}" secret="${spec.admin.secret}">${spec.admin.host}</admin>
+  <sip><contacts></contacts></sip>
+  <logging><console/><loglevel>${spec.loglevel}</loglevel><sofia-loglevel>${spec.sofiaLoglevel}</sofia-loglevel></logging>
+</drachtio>
+`,
+  );
+  const env = { ...process.env, DRACHTIO_PRESERVE_HEADER_NAMES: spec.preserve };
+  const proc = startProc('drachtio', ['-f', conf, '--contact', `sip:${spec.sip};transport=udp`], join(dir, `${name}.log`), env);
+  await until(`${name} admin port`, () => portOpen(spec.admin.host, spec.admin.port), 10_000);
+  return proc;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ", field 3 is state; utime and stime are fields 14 and 15 of the full line.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / clockTicks();
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticksPerSecond;
+}
+
+/** Resident set size of a process, in bytes. */
+export function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+/** The value at quantile q (0..1) of sorted numbers; NaN when empty. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}

@@ -1,0 +1,224 @@
+/**
+ * `npm run bench`: one SIPp call-rate ladder through a bare drachtio-srf B2BUA (the baseline) and
+ * through sipcase, alternately at each rate, in one run on loopback. Kore's side calls with a
+ * mis-cased User-To-User; Genesys' side fails any call without exactly one User-to-User, value
+ * unchanged. Per target and rate it prints calls attempted, ok, failed, retransmissions,
+ * INVITE->200 p50/p99 (microsecond timestamps), CPU of drachtio-server and of node, node RSS; at
+ * the end each target's highest rate with zero failures, `ratio sipcase/baseline`, and the targets.
+ * Results (JSON, CSV) and a chart (SVG) go to --out. Bounded: each step runs --seconds of calls
+ * and stops by SIPp's own time limit.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderChart } from './chart.js';
+import { cpuSeconds, quantile, ROOT, rssBytes, startDrachtio, startProc, until, which, type Proc } from './lab.js';
+import { setupTimesUs, sippStats } from './sipp-run.js';
+
+const { values: opt } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '100,200,300,400,600,800' },
+    seconds: { type: 'string', default: '15' },
+    'hold-ms': { type: 'string', default: '1000' },
+    targets: { type: 'string', default: 'baseline,sipcase' },
+    out: { type: 'string', default: join(ROOT, 'docs/performance') },
+    work: { type: 'string', default: join(ROOT, 'bench-runs') },
+    'drachtio-loglevel': { type: 'string', default: 'info' },
+    'sofia-loglevel': { type: 'string', default: '3' },
+    'sipcase-loglevel': { type: 'string', default: 'info' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const RATES = (opt.rates ?? '').split(',').map(Number).filter((r) => r > 0);
+const SECONDS = Number(opt.seconds);
+const HOLD_MS = Number(opt['hold-ms']);
+const TARGETS = (opt.targets ?? '').split(',');
+const WORK = opt.work as string;
+const OUT = opt.out as string;
+
+const GENESYS = '127.0.3.2';
+const KORE = '127.0.3.3';
+const UAS_PORT = 5090;
+const SECRET = 'sipcase-bench';
+
+interface Target {
+  readonly name: string;
+  readonly sip: string;
+  readonly drachtio: Proc;
+  readonly app: Proc;
+}
+
+interface Step {
+  readonly target: string;
+  readonly rate: number;
+  readonly attempted: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly uasFailed: number;
+  readonly retransmissions: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly drachtioCpuPct: number;
+  readonly nodeCpuPct: number;
+  readonly nodeCpuMsPerCall: number;
+  readonly nodeRssMb: number;
+}
+
+async function startTarget(name: string, index: number): Promise<Target> {
+  const adminPort = 39022 + index * 100;
+  const sip = `127.0.0.1:${35060 + index * 100}`;
+  const drachtio = await startDrachtio(WORK, `${name}-drachtio`, {
+    admin: { host: '127.0.0.1', port: adminPort, secret: SECRET },
+    sip,
+    preserve: 'User-to-User',
+    loglevel: opt['drachtio-loglevel'] as string,
+    sofiaLoglevel: Number(opt['sofia-loglevel']),
+  });
+  const env = { ...process.env };
+  let app: Proc;
+  if (name === 'baseline') {
+    app = startProc('node', [join(ROOT, 'dist/bench/baseline.js')], join(WORK, 'baseline.log'), { ...env, BASELINE_DRACHTIO: `127.0.0.1:${adminPort}`, BASELINE_SECRET: SECRET, BASELINE_TARGET: `${GENESYS}:${UAS_PORT}` });
+    await new Promise((r) => setTimeout(r, 1500));
+  } else {
+    const rules = join(WORK, 'rules.json');
+    const preset = (await import('node:fs')).readFileSync(join(ROOT, 'config/rules.json'), 'utf8');
+    writeFileSync(rules, JSON.stringify({ ...JSON.parse(preset), $schema: undefined, peers: { genesys: { sources: [GENESYS], target: `sip:${GENESYS}:${UAS_PORT};transport=udp` }, kore: { sources: [KORE], target: `sip:${KORE}:${UAS_PORT};transport=udp` } } }));
+    const httpPort = adminPort + 1;
+    const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(WORK, 'profiles')] : [];
+    app = startProc('node', [...prof, join(ROOT, 'dist/cli.js'), 'run'], join(WORK, 'sipcase.log'), {
+      ...env,
+      SIPCASE_DRACHTIO_PORT: String(adminPort),
+      SIPCASE_DRACHTIO_SECRET: SECRET,
+      SIPCASE_RULES: rules,
+      SIPCASE_LOG_LEVEL: opt['sipcase-loglevel'] as string,
+      SIPCASE_HTTP_HOST: '127.0.0.1',
+      SIPCASE_HTTP_PORT: String(httpPort),
+      SIPCASE_RELOAD_WATCH: 'false',
+      SIPCASE_DRAIN_TIMEOUT_MS: '5000',
+      SIPCASE_MAX_CALLS: '100000',
+    });
+    await until('sipcase ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.status === 200, 20_000);
+  }
+  return { name, sip, drachtio, app };
+}
+
+async function step(t: Target, rate: number): Promise<Step> {
+  const dir = join(WORK, `${t.name}-${rate}`);
+  mkdirSync(dir, { recursive: true });
+  const calls = rate * SECONDS;
+  const limitS = SECONDS + 30;
+  const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/genesys-uas.xml'), '-i', GENESYS, '-p', String(UAS_PORT), '-nostdin', '-timeout', `${limitS + 10}s`, '-trace_stat', '-stf', join(dir, 'uas.csv'), '-fd', '1', '-trace_err', '-error_file', join(dir, 'uas-errors.log')], join(dir, 'uas.out'));
+  await new Promise((r) => setTimeout(r, 300));
+  const cpu0 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid), at: process.hrtime.bigint() };
+  let rssMax = 0;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssBytes(t.app.pid))), 250);
+  const uac = startProc(
+    'sipp',
+    ['-sf', join(ROOT, 'test/sipp/bench/kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(Math.ceil(rate * (HOLD_MS / 1000 + 5))), '-d', String(HOLD_MS), '-nostdin', '-timeout', `${limitS}s`, '-timeout_error', '-trace_logs', '-log_file', join(dir, 'setup.log'), '-trace_stat', '-stf', join(dir, 'uac.csv'), '-fd', '1', '-trace_err', '-error_file', join(dir, 'uac-errors.log'), t.sip],
+    join(dir, 'uac.out'),
+  );
+  await uac.exited;
+  const wall = Number(process.hrtime.bigint() - cpu0.at) / 1e9;
+  const cpu1 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid) };
+  clearInterval(sampler);
+  rssMax = Math.max(rssMax, rssBytes(t.app.pid));
+  process.kill(uas.pid, 'SIGUSR1'); // SIPp's soft exit: finish calls, write statistics
+  await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
+  await uas.stop();
+  const c = sippStats(join(dir, 'uac.csv'));
+  const s = sippStats(join(dir, 'uas.csv'));
+  const times = setupTimesUs(join(dir, 'setup.log'));
+  const ok = c['SuccessfulCall(C)'] ?? 0;
+  const attempted = c['OutgoingCall(C)'] ?? 0;
+  const uasFailed = s['FailedCall(C)'] ?? 0;
+  return {
+    target: t.name,
+    rate,
+    attempted,
+    ok,
+    failed: Math.max(attempted - ok, c['FailedCall(C)'] ?? 0) + (attempted < calls ? calls - attempted : 0),
+    uasFailed,
+    retransmissions: (c['Retransmissions(C)'] ?? 0) + (s['Retransmissions(C)'] ?? 0),
+    p50Ms: quantile(times, 0.5) / 1000,
+    p99Ms: quantile(times, 0.99) / 1000,
+    drachtioCpuPct: ((cpu1.drachtio - cpu0.drachtio) / wall) * 100,
+    nodeCpuPct: ((cpu1.node - cpu0.node) / wall) * 100,
+    nodeCpuMsPerCall: ok > 0 ? ((cpu1.node - cpu0.node) / ok) * 1000 : Number.NaN,
+    nodeRssMb: rssMax / 1048576,
+  };
+}
+
+const COLUMNS = ['target', 'rate', 'attempted', 'ok', 'failed', 'uasFailed', 'retransmissions', 'p50Ms', 'p99Ms', 'drachtioCpuPct', 'nodeCpuPct', 'nodeCpuMsPerCall', 'nodeRssMb'] as const;
+const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
+const row = (s: Step) => COLUMNS.map((k) => cell(s[k]).padStart(k === 'target' ? 9 : 10)).join(' ');
+
+const clean = (s: Step) => s.failed === 0 && s.uasFailed === 0;
+function highestClean(steps: readonly Step[], target: string): number {
+  return Math.max(0, ...steps.filter((s) => s.target === target && clean(s)).map((s) => s.rate));
+}
+
+function summary(steps: readonly Step[]): string[] {
+  const lines: string[] = [];
+  for (const t of TARGETS) lines.push(`highest rate with zero failures, ${t}: ${highestClean(steps, t)} calls/s`);
+  if (!TARGETS.includes('baseline') || !TARGETS.includes('sipcase')) return lines;
+  const b = highestClean(steps, 'baseline');
+  const s = highestClean(steps, 'sipcase');
+  lines.push(`ratio sipcase/baseline: ${(b > 0 ? s / b : 0).toFixed(2)}`);
+  const at = (t: string, r: number) => steps.find((x) => x.target === t && x.rate === r);
+  const check = (label: string, value: number, limit: number, unit: string, cmp: 'le' | 'ge') =>
+    lines.push(`target ${label}: ${value.toFixed(2)}${unit} (${cmp === 'le' ? '<=' : '>='} ${limit}${unit}) ${(cmp === 'le' ? value <= limit : value >= limit) ? 'met' : 'NOT met'}`);
+  check('zero-failure rate ratio', b > 0 ? s / b : 0, 0.95, '', 'ge');
+  const b300 = at('baseline', 300);
+  const s300 = at('sipcase', 300);
+  if (b300 && s300) check('added p99 at 300 cps', s300.p99Ms - b300.p99Ms, 1, ' ms', 'le');
+  const both = Math.max(0, ...RATES.filter((r) => at('baseline', r) && at('sipcase', r) && clean(at('baseline', r) as Step) && clean(at('sipcase', r) as Step)));
+  const bb = at('baseline', both);
+  const sb = at('sipcase', both);
+  if (bb && sb) {
+    check(`p99 ratio at ${both} cps`, sb.p99Ms / bb.p99Ms, 1.25, '', 'le');
+    check(`node CPU per call ratio at ${both} cps`, sb.nodeCpuMsPerCall / bb.nodeCpuMsPerCall, 1.15, '', 'le');
+  }
+  return lines;
+}
+
+async function main(): Promise<number> {
+  for (const bin of ['drachtio', 'sipp']) {
+    if (which(bin) === undefined) {
+      process.stderr.write(`bench: no ${bin} on the PATH (${bin === 'drachtio' ? 'run ../shared/drachtio/install, or build drachtio-server' : 'apt-get install sip-tester'})\n`);
+      return 2;
+    }
+  }
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  mkdirSync(OUT, { recursive: true });
+  const targets: Target[] = [];
+  const steps: Step[] = [];
+  try {
+    for (const [i, name] of TARGETS.entries()) targets.push(await startTarget(name, i));
+    process.stdout.write(`ladder ${RATES.join(', ')} calls/s, ${SECONDS} s each, hold ${HOLD_MS} ms; drachtio-server loglevel ${opt['drachtio-loglevel']}, sofia ${opt['sofia-loglevel']}; sipcase log level ${opt['sipcase-loglevel']}\n`);
+    process.stdout.write(`${COLUMNS.map((c) => c.padStart(c === 'target' ? 9 : 10)).join(' ')}\n`);
+    for (const rate of RATES) {
+      for (const t of targets) {
+        const s = await step(t, rate);
+        steps.push(s);
+        process.stdout.write(`${row(s)}\n`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  } finally {
+    for (const t of targets) {
+      await t.app.stop();
+      await t.drachtio.stop();
+    }
+  }
+  const lines = summary(steps);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: (await import('node:os')).cpus().length };
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ meta, steps, summary: lines }, null, 2)}\n`);
+  writeFileSync(join(OUT, 'results.csv'), `${COLUMNS.join(',')}\n${steps.map((s) => COLUMNS.map((k) => cell(s[k])).join(',')).join('\n')}\n`);
+  writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, `${meta.date.slice(0, 10)}, ${meta.cpus} cores, node ${meta.node}, ${SECONDS} s a rate, hold ${HOLD_MS} ms, drachtio-server loglevel ${meta.drachtioLoglevel}`));
+  process.stdout.write(`results: ${join(OUT, 'results.json')}, results.csv, chart.svg; raw SIPp files in ${WORK}\n`);
+  return 0;
+}
+
+process.exitCode = await main();
