@@ -34,6 +34,8 @@ export class Call {
   private legs: readonly [Leg, Leg] | undefined;
   private abortSetUp: (() => void) | undefined;
   private keptOldRules = false;
+  private readonly startedAt = Date.now();
+  private answeredAt: number | undefined;
   readonly way: Way;
 
   constructor(
@@ -80,6 +82,7 @@ export class Call {
     this.legs = [a, b];
     this.abortSetUp = undefined;
     this.current = 'answered';
+    this.answeredAt = Date.now();
     this.ctx.observer.record({ type: 'call-answered', way: this.way });
     this.wire(a, b);
     this.wire(b, a);
@@ -166,12 +169,17 @@ export class Call {
     this.end(outcome, 'sipcase');
   }
 
-  /** Forgets the call; safe to call more than once. */
+  /**
+   * Forgets the call; safe to call more than once. Its one info line says how it went, like a
+   * call detail record: outcome, who ended it, the other leg's Call-ID, set-up and talk time.
+   */
   end(outcome: CallOutcome, by?: string): void {
     if (this.current === 'ended') return;
     this.current = 'ended';
     this.abortSetUp = undefined;
     this.ctx.calls.remove(this, outcome);
-    this.log.info({ outcome, endedBy: by }, 'call ended');
+    const answered = this.answeredAt;
+    const timing = answered === undefined ? { setupMs: Date.now() - this.startedAt } : { setupMs: answered - this.startedAt, durationMs: Date.now() - answered };
+    this.log.info({ outcome, endedBy: by, bCallId: this.legs?.[1].dialog.sip.callId, ...timing }, 'call ended');
   }
 }

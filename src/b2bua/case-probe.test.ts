@@ -3,7 +3,8 @@ import { sip } from '../../test/fixtures.js';
 import { parseMessage } from '../sip/message.js';
 import { miscasedNames, probeAdvice, probeHeaderCase } from './case-probe.js';
 import { createSocket } from 'node:dgram';
-import { preserveList } from './preserve.js';
+import { createRequire } from 'node:module';
+import { keepHeaderNames, PRESERVE_VAR } from './preserve.js';
 
 const arrived = (...headers: string[]) => parseMessage(sip('OPTIONS sip:p@h SIP/2.0', ...headers));
 
@@ -51,9 +52,16 @@ describe('running the probe', () => {
   });
 });
 
-describe('drachtio-srf preserve list', () => {
-  it('adds the rules\' names to what the environment already lists, once each', () => {
-    expect(preserveList('X-Foo, User-to-User', ['User-to-User', 'X-Bar'])).toBe('X-Foo,User-to-User,X-Bar');
-    expect(preserveList(undefined, ['User-to-User'])).toBe('User-to-User');
+describe('names drachtio-srf sends as written', () => {
+  const require = createRequire(import.meta.url);
+  const SipMessage = require('drachtio-srf/lib/sip-parser/message') as new () => { set(name: string, value: string): void; headers: Record<string, string> };
+
+  it('a kept name keeps its case when drachtio-srf builds a message; others are lower-cased as before', () => {
+    process.env[PRESERVE_VAR] = 'X-Foo, Call-Info-Extra';
+    keepHeaderNames(['User-to-User']);
+    const m = new SipMessage();
+    for (const name of ['User-to-User', 'Call-Info-Extra', 'Subject-Line', 'X-Foo']) m.set(name, 'v');
+    expect(Object.keys(m.headers)).toEqual(['User-to-User', 'Call-Info-Extra', 'subject-line', 'X-Foo']);
+    expect(process.env[PRESERVE_VAR]).toBeUndefined(); // drachtio-srf's per-header re-read of it is gone
   });
 });

@@ -138,7 +138,7 @@ async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res:
     call.end('abandoned');
     return;
   }
-  call.log.info({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
+  call.log.debug({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
   call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac });
 }
 

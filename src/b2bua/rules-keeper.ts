@@ -1,6 +1,6 @@
 /**
  * Loading the rules file and proving it, for start-up and for every reload: read, compile (errors
- * name the JSON path), tell drachtio-srf the names to keep, then prove on the wire that
+ * name the JSON path), tell drachtio-srf the names to send as written, then prove on the wire that
  * drachtio-server emits every name the rules emit exactly as written. A reload that fails either
  * step leaves the rules in force untouched; one that passes swaps them in one assignment.
  */
@@ -12,7 +12,7 @@ import { formatErrors } from '../rules/errors.js';
 import { parseRulesText } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
 import type { RulesHolder } from './context.js';
-import { PRESERVE_VAR, preserveList } from './preserve.js';
+import { keepHeaderNames } from './preserve.js';
 
 /** Proves names on the wire (or says why it was skipped). */
 export type Prover = (names: readonly string[]) => Promise<ProbeState>;
@@ -28,8 +28,7 @@ export async function readRules(file: string): Promise<Loaded> {
   }
   const compiled = parseRulesText(text);
   if (!compiled.ok) return { ok: false, message: formatErrors(compiled.errors).replace(/\n/g, '; ') };
-  // drachtio-srf reads its preserve list from its own process environment on every message.
-  process.env[PRESERVE_VAR] = preserveList(process.env[PRESERVE_VAR], compiled.value.emittedNames);
+  keepHeaderNames(compiled.value.emittedNames);
   return { ok: true, rules: compiled.value, text };
 }
 

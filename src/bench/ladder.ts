@@ -27,6 +27,7 @@ const { values: opt } = parseArgs({
     'sofia-loglevel': { type: 'string', default: '3' },
     'sipcase-loglevel': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'boolean', default: false },
+    'sipcase-node-args': { type: 'string', default: '' },
   },
 });
 const RATES = (opt.rates ?? '').split(',').map(Number).filter((r) => r > 0);
@@ -75,17 +76,18 @@ async function startTarget(name: string, index: number): Promise<Target> {
     sofiaLoglevel: Number(opt['sofia-loglevel']),
   });
   const env = { ...process.env };
+  const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(WORK, 'profiles', name)] : [];
   let app: Proc;
   if (name === 'baseline') {
-    app = startProc('node', [join(ROOT, 'dist/bench/baseline.js')], join(WORK, 'baseline.log'), { ...env, BASELINE_DRACHTIO: `127.0.0.1:${adminPort}`, BASELINE_SECRET: SECRET, BASELINE_TARGET: `${GENESYS}:${UAS_PORT}` });
+    app = startProc('node', [...prof, join(ROOT, 'dist/bench/baseline.js')], join(WORK, 'baseline.log'), { ...env, BASELINE_DRACHTIO: `127.0.0.1:${adminPort}`, BASELINE_SECRET: SECRET, BASELINE_TARGET: `${GENESYS}:${UAS_PORT}` });
     await new Promise((r) => setTimeout(r, 1500));
   } else {
     const rules = join(WORK, 'rules.json');
     const preset = (await import('node:fs')).readFileSync(join(ROOT, 'config/rules.json'), 'utf8');
     writeFileSync(rules, JSON.stringify({ ...JSON.parse(preset), $schema: undefined, peers: { genesys: { sources: [GENESYS], target: `sip:${GENESYS}:${UAS_PORT};transport=udp` }, kore: { sources: [KORE], target: `sip:${KORE}:${UAS_PORT};transport=udp` } } }));
     const httpPort = adminPort + 1;
-    const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(WORK, 'profiles')] : [];
-    app = startProc('node', [...prof, join(ROOT, 'dist/cli.js'), 'run'], join(WORK, 'sipcase.log'), {
+    const nodeArgs = (opt['sipcase-node-args'] ?? '').split(' ').filter((a) => a !== '');
+    app = startProc('node', [...prof, ...nodeArgs, join(ROOT, 'dist/cli.js'), 'run'], join(WORK, 'sipcase.log'), {
       ...env,
       SIPCASE_DRACHTIO_PORT: String(adminPort),
       SIPCASE_DRACHTIO_SECRET: SECRET,

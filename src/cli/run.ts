@@ -57,7 +57,10 @@ function stopRequested(log: Logger): Promise<string> {
 
 export async function runCommand(args: readonly string[], _io: CliIo): Promise<number> {
   const config = configFrom(args);
-  const log = pino({ level: config.log.level, base: { app: 'sipcase' } });
+  // Buffered, asynchronous writes: lines go out 4 KB at a time, or at most 100 ms after they were
+  // logged, instead of one write each (a profile at 400 calls/s put 7% of sipcase's CPU in
+  // per-line log writes). pino flushes what is pending when the process exits.
+  const log = pino({ level: config.log.level, base: { app: 'sipcase' } }, pino.destination({ sync: false, minLength: 4096, periodicFlush: 100 }));
   // Until the B2BUA runs, SIGHUP has nothing to reload (and must not end the process).
   let onHangUp = (): void => undefined;
   process.on('SIGHUP', () => onHangUp());

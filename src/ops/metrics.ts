@@ -16,6 +16,25 @@ export interface MetricsSources {
 /** Rewrites take microseconds; buckets from 2 µs to 10 ms. */
 const REWRITE_BUCKETS = [2e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2];
 
+/**
+ * A counter's children, bound once per label set: prom-client hashes the label object on every
+ * inc() otherwise, on the path of every relayed message.
+ */
+class Bound<T extends string> {
+  private readonly children = new Map<string, { inc(): void }>();
+
+  constructor(readonly counter: Counter<T>) {}
+
+  inc(key: string, labels: Partial<Record<T, string>>): void {
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.counter.labels(labels);
+      this.children.set(key, child);
+    }
+    child.inc();
+  }
+}
+
 export class Metrics implements Observer {
   readonly registry = new Registry();
   private readonly m;
@@ -32,9 +51,9 @@ export class Metrics implements Observer {
       started: new Counter({ name: 'sipcase_calls_started_total', help: 'Calls accepted for relaying, by the peer that called and the peer called', labelNames: way, registers }),
       answered: new Counter({ name: 'sipcase_calls_answered_total', help: 'Calls answered by the far peer', labelNames: way, registers }),
       ended: new Counter({ name: 'sipcase_calls_ended_total', help: 'Calls ended, by direction and outcome (completed, failed, canceled, abandoned, drained, error)', labelNames: [...way, 'outcome'], registers }),
-      relayed: new Counter({ name: 'sipcase_requests_relayed_total', help: 'Requests relayed to the other leg, by method', labelNames: ['method'], registers }),
-      answers: new Counter({ name: 'sipcase_responses_relayed_total', help: 'Responses relayed back to the other leg, by the method they answer', labelNames: ['method'], registers }),
-      rewrites: new Counter({ name: 'sipcase_rewrites_total', help: 'Header changes made by the rules, by rule and action', labelNames: ['rule', 'action'], registers }),
+      relayed: new Bound(new Counter({ name: 'sipcase_requests_relayed_total', help: 'Requests relayed to the other leg, by method', labelNames: ['method'], registers })),
+      answers: new Bound(new Counter({ name: 'sipcase_responses_relayed_total', help: 'Responses relayed back to the other leg, by the method they answer', labelNames: ['method'], registers })),
+      rewrites: new Bound(new Counter({ name: 'sipcase_rewrites_total', help: 'Header changes made by the rules, by rule and action', labelNames: ['rule', 'action'], registers })),
       findings: new Counter({ name: 'sipcase_uui_findings_total', help: 'UUI lint findings in relayed messages, by kind', labelNames: ['kind'], registers }),
       rejected: new Counter({ name: 'sipcase_requests_rejected_total', help: 'Requests answered by sipcase and not relayed, by reason', labelNames: ['reason'], registers }),
       reloads: new Counter({ name: 'sipcase_rules_reloads_total', help: 'Rules reloads, by result (ok, invalid, unpreserved)', labelNames: ['result'], registers }),
@@ -55,13 +74,13 @@ export class Metrics implements Observer {
     const m = this.m;
     switch (o.type) {
       case 'rejected': return m.rejected.inc({ reason: o.reason });
-      case 'rewrite': return m.rewrites.inc({ rule: o.rule, action: o.action });
+      case 'rewrite': return m.rewrites.inc(`${o.rule}\u0000${o.action}`, { rule: o.rule, action: o.action });
       case 'rewrite-time': return m.rewriteTime.observe(o.seconds);
       case 'uui-finding': return m.findings.inc({ kind: o.code });
       case 'call-started': return m.started.inc({ ...o.way });
       case 'call-answered': return m.answered.inc({ ...o.way });
       case 'call-ended': return m.ended.inc({ ...o.way, outcome: o.outcome });
-      case 'relayed': return (o.kind === 'request' ? m.relayed : m.answers).inc({ method: o.method });
+      case 'relayed': return (o.kind === 'request' ? m.relayed : m.answers).inc(o.method, { method: o.method });
       case 'reload': return m.reloads.inc({ result: o.result });
       case 'drachtio':
         m.connected.set(o.connected ? 1 : 0);

@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, NET, sipp, startDrachtio, startSipcase, which, writeRules, type Proc, type SippRun } from './stack.js';
+import { callFlow, NET, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
 
 const drachtio = which('drachtio');
 const sippBin = which('sipp');
@@ -108,7 +108,7 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
       await new Promise((r) => setTimeout(r, 500));
       passed({ stranger: run });
       expect(heard).toEqual([]);
-      expect(readFileSync(sipcase.log, 'utf8')).toContain(`"source":"${NET.stranger}:${NET.uacPort}"`);
+      await untilLogged(sipcase, `"source":"${NET.stranger}:${NET.uacPort}"`);
     } finally {
       for (const s of sockets) s.close();
     }
@@ -129,7 +129,7 @@ describe.skipIf(!ready)('start-up', () => {
     const server = await startDrachtio('drachtio-late', 'User-to-User');
     try {
       expect(await app.ready).toBe('ready');
-      expect(readFileSync(app.log, 'utf8')).toContain('not connected yet, retrying');
+      await untilLogged(app, 'not connected yet, retrying');
     } finally {
       await app.stop();
       await server.stop();

@@ -298,3 +298,14 @@ export async function untilMetrics(app: Sipcase, what: string, check: (text: str
   await until(what, async () => check((last = (await app.http('/metrics')).text)), timeoutMs);
   return last;
 }
+
+/**
+ * Waits until a process's log contains `pattern` (sipcase writes its log asynchronously), and
+ * returns the log; fails after `timeoutMs`.
+ */
+export async function untilLogged(proc: Proc, pattern: string | RegExp, timeoutMs = 3000): Promise<string> {
+  let text = '';
+  const found = () => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
+  await until(`${String(pattern)} in ${proc.log}`, () => found() || ((text = readFileSync(proc.log, 'utf8')), found()), timeoutMs);
+  return text;
+}
