@@ -136,7 +136,9 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
     reload: (trigger) => keeper.reload(trigger),
     drain: (timeoutMs) => drain(registry, status, timeoutMs, log),
     stop: async () => {
-      srf.disconnect();
+      // drachtio-srf's disconnect asserts a live socket: with drachtio-server already gone there
+      // is nothing to close (and the process exits without waiting for its reconnect timer).
+      if (status.drachtio === 'connected') srf.disconnect();
       await ops.close();
     },
   };

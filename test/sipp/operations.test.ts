@@ -249,4 +249,12 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(readFileSync(app.log, 'utf8')).toContain('second stop signal: exiting now');
   }, 40_000);
+
+  it('with drachtio-server gone, SIGTERM still drains and exits 0 (it runs last: it stops the suite\'s drachtio-server)', async () => {
+    const app = await sipcaseDraining('drain-engine-gone', 5000);
+    await server.stop();
+    await until('/readyz to say drachtio is down', async () => (await readyz(app)).status === 503, 5000);
+    process.kill(app.child.pid as number, 'SIGTERM');
+    expect(await exitOf(app)).toBe(0);
+  }, 20_000);
 });

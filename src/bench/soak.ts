@@ -1,0 +1,118 @@
+/**
+ * `npm run soak`: thousands of concurrent long calls through sipcase, each re-INVITEd once, then
+ * all hung up; how much heap a live call holds, and whether the heap returns to where it started.
+ * sipcase runs in this process (started with --expose-gc) so the heap can be collected and read
+ * exactly; drachtio-server and SIPp are child processes on loopback. Bounded: --calls calls at
+ * --rate, each held --hold-s seconds, and SIPp's own time limit.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startB2bua } from '../b2bua/server.js';
+import { loadConfig } from '../config.js';
+import { ROOT, startDrachtio, startProc, until, which, type Proc } from './lab.js';
+import { sippStats } from './sipp-run.js';
+
+const { values: opt } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '3000' },
+    rate: { type: 'string', default: '100' },
+    'hold-s': { type: 'string', default: '120' },
+    warmup: { type: 'string', default: '500' },
+    work: { type: 'string', default: join(ROOT, 'bench-runs/soak') },
+  },
+});
+const CALLS = Number(opt.calls);
+const RATE = Number(opt.rate);
+const HOLD_S = Number(opt['hold-s']);
+const WORK = opt.work as string;
+const WARMUP = Number(opt.warmup);
+const GENESYS = '127.0.5.2';
+const KORE = '127.0.5.3';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function heapAfterGc(): number {
+  if (gc === undefined) throw new Error('run with node --expose-gc (npm run soak does)');
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
+
+/** A SIPp pair: Genesys' strict callee and Kore's caller, `calls` at `rate`, each held `holdS`. */
+async function startPair(label: string, calls: number, rate: number, holdS: number): Promise<{ uas: Proc; uac: Proc }> {
+  const limit = `${Math.ceil(calls / rate + holdS + 60)}s`;
+  const files = (side: string) => ['-trace_stat', '-stf', join(WORK, `${label}-${side}.csv`), '-fd', '5', '-trace_err', '-error_file', join(WORK, `${label}-${side}-errors.log`)];
+  const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'), '-i', GENESYS, '-p', '5090', '-nostdin', '-timeout', limit, ...files('uas')], join(WORK, `${label}-uas.out`));
+  await new Promise((r) => setTimeout(r, 300));
+  const uac = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(calls), '-d', String((holdS * 1000) / 2), '-nostdin', '-timeout', limit, '-timeout_error', ...files('uac'), '127.0.0.1:35560'], join(WORK, `${label}-uac.out`));
+  return { uas, uac };
+}
+
+/** Runs a pair to the end; the caller's count of ok and failed calls. */
+async function callsThrough(label: string, calls: number, rate: number, holdS: number): Promise<{ ok: number; failed: number }> {
+  const { uas, uac } = await startPair(label, calls, rate, holdS);
+  await uac.exited;
+  process.kill(uas.pid, 'SIGUSR1');
+  await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
+  await uas.stop();
+  const c = sippStats(join(WORK, `${label}-uac.csv`));
+  return { ok: c['SuccessfulCall(C)'] ?? 0, failed: c['FailedCall(C)'] ?? 0 };
+}
+
+async function main(): Promise<number> {
+  for (const bin of ['drachtio', 'sipp']) {
+    if (which(bin) === undefined) {
+      process.stderr.write(`soak: no ${bin} on the PATH\n`);
+      return 2;
+    }
+  }
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const drachtio = await startDrachtio(WORK, 'drachtio', { admin: { host: '127.0.0.1', port: 39522, secret: 'sipcase-soak' }, sip: '127.0.0.1:35560', preserve: 'User-to-User', loglevel: 'info', sofiaLoglevel: 3 });
+  const rules = join(WORK, 'rules.json');
+  const preset = JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(rules, JSON.stringify({ ...preset, $schema: undefined, peers: { genesys: { sources: [GENESYS], target: `sip:${GENESYS}:5090;transport=udp` }, kore: { sources: [KORE], target: `sip:${KORE}:5090;transport=udp` } } }));
+  const config = loadConfig(undefined, { SIPCASE_DRACHTIO_PORT: '39522', SIPCASE_DRACHTIO_SECRET: 'sipcase-soak', SIPCASE_RULES: rules, SIPCASE_HTTP_HOST: '127.0.0.1', SIPCASE_HTTP_PORT: '39580', SIPCASE_RELOAD_WATCH: 'false', SIPCASE_MAX_CALLS: String(CALLS * 2) });
+  const log = pino({ level: 'info', base: { app: 'sipcase' } }, pino.destination({ dest: join(WORK, 'sipcase.log'), sync: false, minLength: 4096 }));
+  const running = await startB2bua(config, log);
+  const calls = running.ctx.calls;
+  const procs = [drachtio];
+  try {
+    // Warm-up: the first calls compile code and fill one-off caches (a soak of 300 calls and one
+    // of 3,000 both ended 1.3 MB above a cold start); "before" is measured after them.
+    if (WARMUP > 0) {
+      const w = await callsThrough('warmup', WARMUP, RATE, 1);
+      process.stdout.write(`warm-up: ${w.ok} calls ok, ${w.failed} failed\n`);
+    }
+    const before = heapAfterGc();
+    const rssBefore = process.memoryUsage().rss;
+    process.stdout.write(`soak: ${CALLS} calls at ${RATE}/s, each held ${HOLD_S} s with one re-INVITE; heap before ${mb(before)} (after GC)\n`);
+    const pair = await startPair('soak', CALLS, RATE, HOLD_S);
+    procs.push(pair.uas, pair.uac);
+    const { uas, uac } = pair;
+    let peakCalls = 0;
+    await until(`${CALLS} live calls`, () => (peakCalls = Math.max(peakCalls, calls.size)) >= CALLS || uac.child.exitCode !== null, (CALLS / RATE + HOLD_S / 2 + 30) * 1000);
+    const live = calls.size;
+    const peak = heapAfterGc();
+    const rssPeak = process.memoryUsage().rss;
+    process.stdout.write(`peak: ${live} live calls, heap ${mb(peak)} (after GC), rss ${mb(rssPeak)}\n`);
+    process.stdout.write(`heap per live call: ${((peak - before) / Math.max(1, live) / 1024).toFixed(1)} KB\n`);
+    await uac.exited;
+    process.kill(uas.pid, 'SIGUSR1');
+    await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
+    await until('every call to end', () => calls.size === 0, 30_000).catch(() => undefined);
+    const after = heapAfterGc();
+    const c = sippStats(join(WORK, 'soak-uac.csv'));
+    const s = sippStats(join(WORK, 'soak-uas.csv'));
+    process.stdout.write(`calls: ${c['SuccessfulCall(C)'] ?? 0} ok, ${c['FailedCall(C)'] ?? 0} failed (caller side); ${s['FailedCall(C)'] ?? 0} failed (Genesys side, strict UUI check); left live: ${calls.size}\n`);
+    process.stdout.write(`heap after all calls ended: ${mb(after)} (after GC), against ${mb(before)} before: ${(((after - before) / before) * 100).toFixed(1)}%; rss ${mb(process.memoryUsage().rss)} (was ${mb(rssBefore)})\n`);
+    return (c['FailedCall(C)'] ?? 0) === 0 && calls.size === 0 ? 0 : 1;
+  } finally {
+    await running.stop();
+    for (const p of procs.reverse()) await p.stop();
+  }
+}
+
+process.exitCode = await main();
+process.exit();
