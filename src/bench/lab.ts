@@ -73,6 +73,8 @@ export interface DrachtioSpec {
   /** drachtio-server's log level (notice, error, warning, info, debug) and its SIP stack's (0-9). */
   readonly loglevel: string;
   readonly sofiaLoglevel: number;
+  /** Its UDP socket buffers in bytes (0: its default, 4 MB; the kernel caps them at net.core.rmem_max). */
+  readonly udpBufferSize?: number;
 }
 
 /** drachtio-server, admin socket and logging from a small file, SIP address from the command line. */
@@ -83,7 +85,7 @@ export async function startDrachtio(dir: string, name: string, spec: DrachtioSpe
     conf,
     `<drachtio>
   <admin port="${spec.admin.port}" secret="${spec.admin.secret}">${spec.admin.host}</admin>
-  <sip><contacts></contacts></sip>
+  <sip><contacts></contacts>${spec.udpBufferSize ? `<udp-buffer-size>${spec.udpBufferSize}</udp-buffer-size>` : ''}</sip>
   <logging><console/><loglevel>${spec.loglevel}</loglevel><sofia-loglevel>${spec.sofiaLoglevel}</sofia-loglevel></logging>
 </drachtio>
 `,

@@ -25,6 +25,8 @@ const { values: opt } = parseArgs({
     work: { type: 'string', default: join(ROOT, 'bench-runs') },
     'drachtio-loglevel': { type: 'string', default: 'info' },
     'sofia-loglevel': { type: 'string', default: '3' },
+    'udp-buffer': { type: 'string', default: '0' },
+    repeat: { type: 'string', default: '1' },
     'sipcase-loglevel': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'boolean', default: false },
     'sipcase-node-args': { type: 'string', default: '' },
@@ -35,6 +37,7 @@ const SECONDS = Number(opt.seconds);
 const HOLD_MS = Number(opt['hold-ms']);
 const TARGETS = (opt.targets ?? '').split(',');
 const WORK = opt.work as string;
+const REPEAT = Math.max(1, Number(opt.repeat));
 const OUT = opt.out as string;
 
 const GENESYS = '127.0.3.2';
@@ -74,6 +77,7 @@ async function startTarget(name: string, index: number): Promise<Target> {
     preserve: 'User-to-User',
     loglevel: opt['drachtio-loglevel'] as string,
     sofiaLoglevel: Number(opt['sofia-loglevel']),
+    udpBufferSize: Number(opt['udp-buffer']),
   });
   const env = { ...process.env };
   const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(WORK, 'profiles', name)] : [];
@@ -104,8 +108,25 @@ async function startTarget(name: string, index: number): Promise<Target> {
   return { name, sip, drachtio, app };
 }
 
-async function step(t: Target, rate: number): Promise<Step> {
-  const dir = join(WORK, `${t.name}-${rate}`);
+/** What one run of one rate through one target measured, before runs are pooled. */
+interface Run {
+  readonly target: string;
+  readonly rate: number;
+  readonly calls: number;
+  readonly attempted: number;
+  readonly ok: number;
+  readonly uacFailed: number;
+  readonly uasFailed: number;
+  readonly retransmissions: number;
+  readonly setupUs: readonly number[];
+  readonly drachtioCpuS: number;
+  readonly nodeCpuS: number;
+  readonly wallS: number;
+  readonly rssBytes: number;
+}
+
+async function run(t: Target, rate: number, repeat: number): Promise<Run> {
+  const dir = join(WORK, `${t.name}-${rate}-${repeat}`);
   mkdirSync(dir, { recursive: true });
   const calls = rate * SECONDS;
   const limitS = SECONDS + 30;
@@ -120,8 +141,9 @@ async function step(t: Target, rate: number): Promise<Step> {
     join(dir, 'uac.out'),
   );
   await uac.exited;
-  const wall = Number(process.hrtime.bigint() - cpu0.at) / 1e9;
-  const cpu1 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid) };
+  const wallS = Number(process.hrtime.bigint() - cpu0.at) / 1e9;
+  const drachtioCpuS = cpuSeconds(t.drachtio.pid) - cpu0.drachtio;
+  const nodeCpuS = cpuSeconds(t.app.pid) - cpu0.node;
   clearInterval(sampler);
   rssMax = Math.max(rssMax, rssBytes(t.app.pid));
   process.kill(uas.pid, 'SIGUSR1'); // SIPp's soft exit: finish calls, write statistics
@@ -129,24 +151,46 @@ async function step(t: Target, rate: number): Promise<Step> {
   await uas.stop();
   const c = sippStats(join(dir, 'uac.csv'));
   const s = sippStats(join(dir, 'uas.csv'));
-  const times = setupTimesUs(join(dir, 'setup.log'));
-  const ok = c['SuccessfulCall(C)'] ?? 0;
-  const attempted = c['OutgoingCall(C)'] ?? 0;
-  const uasFailed = s['FailedCall(C)'] ?? 0;
   return {
     target: t.name,
     rate,
+    calls,
+    attempted: c['OutgoingCall(C)'] ?? 0,
+    ok: c['SuccessfulCall(C)'] ?? 0,
+    uacFailed: c['FailedCall(C)'] ?? 0,
+    uasFailed: s['FailedCall(C)'] ?? 0,
+    retransmissions: (c['Retransmissions(C)'] ?? 0) + (s['Retransmissions(C)'] ?? 0),
+    setupUs: setupTimesUs(join(dir, 'setup.log')),
+    drachtioCpuS,
+    nodeCpuS,
+    wallS,
+    rssBytes: rssMax,
+  };
+}
+
+/** The runs of one target at one rate, pooled: counts and CPU summed, set-up times merged. */
+function pool(runs: readonly Run[]): Step {
+  const [first] = runs;
+  if (first === undefined) throw new Error('no runs to pool');
+  const sum = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const times = runs.flatMap((r) => r.setupUs).sort((a, b) => a - b);
+  const ok = sum((r) => r.ok);
+  const attempted = sum((r) => r.attempted);
+  const wall = sum((r) => r.wallS);
+  return {
+    target: first.target,
+    rate: first.rate,
     attempted,
     ok,
-    failed: Math.max(attempted - ok, c['FailedCall(C)'] ?? 0) + (attempted < calls ? calls - attempted : 0),
-    uasFailed,
-    retransmissions: (c['Retransmissions(C)'] ?? 0) + (s['Retransmissions(C)'] ?? 0),
+    failed: Math.max(attempted - ok, sum((r) => r.uacFailed)) + sum((r) => Math.max(0, r.calls - r.attempted)),
+    uasFailed: sum((r) => r.uasFailed),
+    retransmissions: sum((r) => r.retransmissions),
     p50Ms: quantile(times, 0.5) / 1000,
     p99Ms: quantile(times, 0.99) / 1000,
-    drachtioCpuPct: ((cpu1.drachtio - cpu0.drachtio) / wall) * 100,
-    nodeCpuPct: ((cpu1.node - cpu0.node) / wall) * 100,
-    nodeCpuMsPerCall: ok > 0 ? ((cpu1.node - cpu0.node) / ok) * 1000 : Number.NaN,
-    nodeRssMb: rssMax / 1048576,
+    drachtioCpuPct: (sum((r) => r.drachtioCpuS) / wall) * 100,
+    nodeCpuPct: (sum((r) => r.nodeCpuS) / wall) * 100,
+    nodeCpuMsPerCall: ok > 0 ? (sum((r) => r.nodeCpuS) / ok) * 1000 : Number.NaN,
+    nodeRssMb: Math.max(...runs.map((r) => r.rssBytes)) / 1048576,
   };
 }
 
@@ -197,14 +241,22 @@ async function main(): Promise<number> {
   const steps: Step[] = [];
   try {
     for (const [i, name] of TARGETS.entries()) targets.push(await startTarget(name, i));
-    process.stdout.write(`ladder ${RATES.join(', ')} calls/s, ${SECONDS} s each, hold ${HOLD_MS} ms; drachtio-server loglevel ${opt['drachtio-loglevel']}, sofia ${opt['sofia-loglevel']}; sipcase log level ${opt['sipcase-loglevel']}\n`);
+    process.stdout.write(`ladder ${RATES.join(', ')} calls/s, ${SECONDS} s each${REPEAT > 1 ? `, ${REPEAT} runs a rate and target (alternating; pooled rows after #-rows)` : ''}, hold ${HOLD_MS} ms; drachtio-server loglevel ${opt['drachtio-loglevel']}, sofia ${opt['sofia-loglevel']}, UDP buffers ${Number(opt['udp-buffer']) || 'default'}; sipcase log level ${opt['sipcase-loglevel']}\n`);
     process.stdout.write(`${COLUMNS.map((c) => c.padStart(c === 'target' ? 9 : 10)).join(' ')}\n`);
     for (const rate of RATES) {
+      const runs: Run[] = [];
+      for (let r = 1; r <= REPEAT; r++) {
+        // Alternate which target goes first, so drift over a repeat does not favour one.
+        for (const t of r % 2 === 1 ? targets : [...targets].reverse()) {
+          runs.push(await run(t, rate, r));
+          if (REPEAT > 1) process.stdout.write(`${row(pool([runs.at(-1) as Run])).replace(/^ {0,3}/, `#${r} `)}\n`);
+          await new Promise((res) => setTimeout(res, 2000));
+        }
+      }
       for (const t of targets) {
-        const s = await step(t, rate);
+        const s = pool(runs.filter((x) => x.target === t.name));
         steps.push(s);
         process.stdout.write(`${row(s)}\n`);
-        await new Promise((r) => setTimeout(r, 2000));
       }
     }
   } finally {
@@ -215,10 +267,10 @@ async function main(): Promise<number> {
   }
   const lines = summary(steps);
   process.stdout.write(`${lines.join('\n')}\n`);
-  const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: (await import('node:os')).cpus().length };
+  const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, repeat: REPEAT, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], udpBuffer: Number(opt['udp-buffer']) || 'default', sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: (await import('node:os')).cpus().length };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ meta, steps, summary: lines }, null, 2)}\n`);
   writeFileSync(join(OUT, 'results.csv'), `${COLUMNS.join(',')}\n${steps.map((s) => COLUMNS.map((k) => cell(s[k])).join(',')).join('\n')}\n`);
-  writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, `${meta.date.slice(0, 10)}, ${meta.cpus} cores, node ${meta.node}, ${SECONDS} s a rate, hold ${HOLD_MS} ms, drachtio-server loglevel ${meta.drachtioLoglevel}`));
+  writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, `${meta.date.slice(0, 10)}, ${meta.cpus} cores, node ${meta.node}, ${REPEAT} x ${SECONDS} s a rate, hold ${HOLD_MS} ms, drachtio-server loglevel ${meta.drachtioLoglevel}`));
   process.stdout.write(`results: ${join(OUT, 'results.json')}, results.csv, chart.svg; raw SIPp files in ${WORK}\n`);
   return 0;
 }
