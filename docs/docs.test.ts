@@ -39,6 +39,18 @@ describe('docs/rules.md', () => {
   });
 });
 
+describe('docs/performance.md', () => {
+  const text = doc('performance.md');
+
+  it.each(['performance/results.json', 'performance/notice/results.json'])('shows every row of %s as the benchmark wrote it', (file) => {
+    const { steps } = JSON.parse(doc(file)) as { steps: Record<string, number | string>[] };
+    const cell = (v: number | string | null) => (typeof v === 'string' ? v : v === null || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(2));
+    const cols = ['target', 'rate', 'attempted', 'ok', 'failed', 'uasFailed', 'retransmissions', 'p50Ms', 'p99Ms', 'drachtioCpuPct', 'nodeCpuPct', 'nodeCpuMsPerCall', 'nodeRssMb', 'rewriteUs'];
+    expect(steps.length).toBeGreaterThan(3);
+    for (const s of steps) expect(text).toContain(`| ${cols.map((c) => cell(s[c] ?? null)).join(' | ')} |`);
+  });
+});
+
 describe('docs/operations.md', () => {
   const text = doc('operations.md');
   const block = (marker: string) => fenced(text.slice(text.indexOf(`<!-- promtool: ${marker} -->`)), 'yaml')[0] ?? '';

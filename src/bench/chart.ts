@@ -22,16 +22,21 @@ function niceMax(v: number): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v) ?? v;
 }
 
-function panel(x0: number, title: string, points: readonly ChartPoint[], series: readonly { key: (p: ChartPoint) => number; dash: string; label: string }[], targets: readonly string[]): string {
+function panel(x0: number, title: string, points: readonly ChartPoint[], series: readonly { key: (p: ChartPoint) => number; dash: string; label: string }[], targets: readonly string[], log: boolean): string {
   const rates = points.map((p) => p.rate);
   const xMax = niceMax(Math.max(...rates));
-  const yMax = niceMax(Math.max(...points.flatMap((p) => series.map((s) => s.key(p))).filter(Number.isFinite)));
+  const values = points.flatMap((p) => series.map((s) => s.key(p))).filter((v) => Number.isFinite(v) && v > 0);
+  const yMax = log ? 10 ** Math.ceil(Math.log10(Math.max(10, ...values))) : niceMax(Math.max(...values));
+  const yMin = log ? 1 : 0;
+  const scale = (v: number) => (log ? Math.log10(Math.max(v, yMin)) / Math.log10(yMax) : v / yMax);
   const sx = (r: number) => x0 + PAD.left + (r / xMax) * (W - PAD.left - PAD.right);
-  const sy = (v: number) => PAD.top + (1 - v / yMax) * (H - PAD.top - PAD.bottom);
+  const sy = (v: number) => PAD.top + (1 - scale(v)) * (H - PAD.top - PAD.bottom);
   const parts: string[] = [`<text x="${x0 + W / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
+  const ticks = log ? Array.from({ length: Math.log10(yMax) + 1 }, (_, i) => 10 ** i) : [0, 1, 2, 3, 4].map((i) => (yMax * i) / 4);
+  for (const v of ticks) {
     parts.push(`<line x1="${sx(0)}" x2="${sx(xMax)}" y1="${sy(v)}" y2="${sy(v)}" stroke="#ddd"/>`, `<text x="${sx(0) - 6}" y="${sy(v) + 4}" text-anchor="end">${+v.toFixed(2)}</text>`);
+  }
+  for (let i = 0; i <= 4; i++) {
     const r = (xMax * i) / 4;
     parts.push(`<text x="${sx(r)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${+r.toFixed(0)}</text>`);
   }
@@ -54,8 +59,8 @@ export function renderChart(points: readonly ChartPoint[], caption: string): str
   const legend = targets.map((t, i) => `<text x="${15 + i * 160}" y="${H + 20}" fill="${COLOURS[i % COLOURS.length]}">■ ${t}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 50}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
-${panel(0, 'INVITE->200 p99 (ms)', points, [{ key: (p) => p.p99Ms, dash: '', label: 'p99' }], targets)}
-${panel(W, 'CPU, % of one core (node solid, drachtio dashed)', points, [{ key: (p) => p.nodeCpuPct, dash: '', label: 'node' }, { key: (p) => p.drachtioCpuPct, dash: '5,4', label: 'drachtio' }], targets)}
+${panel(0, 'INVITE->200 p99 (ms, log scale)', points, [{ key: (p) => p.p99Ms, dash: '', label: 'p99' }], targets, true)}
+${panel(W, 'CPU, % of one core (node solid, drachtio dashed)', points, [{ key: (p) => p.nodeCpuPct, dash: '', label: 'node' }, { key: (p) => p.drachtioCpuPct, dash: '5,4', label: 'drachtio' }], targets, false)}
 ${legend}<text x="${15 + targets.length * 160}" y="${H + 20}" fill="#d62728">○ rate with failed calls</text>
 <text x="15" y="${H + 40}" fill="#555">${caption}</text>
 </svg>

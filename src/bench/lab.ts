@@ -1,5 +1,5 @@
 /**
- * The benchmark's lab bench, on loopback: start drachtio-server, sipcase, the baseline B2BUA and
+ * The lab bench of the benchmarks and the end-to-end suites, on loopback: start drachtio-server, sipcase, the baseline B2BUA and
  * SIPp as child processes tracked by PID, read their CPU time and memory from /proc, and end them
  * by PID. Every wait is bounded.
  */
@@ -18,23 +18,26 @@ export function which(bin: string): string | undefined {
 export interface Proc {
   readonly child: ChildProcess;
   readonly pid: number;
+  /** Where its standard output and error go. */
+  readonly log: string;
   readonly exited: Promise<number>;
+  /** SIGTERM, then SIGKILL after 3 s; nothing when it has exited already. */
   stop(): Promise<void>;
 }
 
-/** Starts a process with its output in `log`; stop() sends SIGTERM, then SIGKILL after 3 s. */
-export function startProc(cmd: string, args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): Proc {
-  const child = spawn(cmd, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Tracks a started process by PID, its output in `log`. */
+export function track(child: ChildProcess, log: string): Proc {
   const out = createWriteStream(log);
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
   const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
   void exited.then(() => out.end());
-  if (child.pid === undefined) throw new Error(`${cmd} did not start`);
+  if (child.pid === undefined) throw new Error(`${child.spawnfile} did not start`);
   const pid = child.pid;
   return {
     child,
     pid,
+    log,
     exited,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -44,6 +47,10 @@ export function startProc(cmd: string, args: readonly string[], log: string, env
       clearTimeout(timer);
     },
   };
+}
+
+export function startProc(cmd: string, args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): Proc {
+  return track(spawn(cmd, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }), log);
 }
 
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {

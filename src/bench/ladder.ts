@@ -27,6 +27,7 @@ const { values: opt } = parseArgs({
     'sofia-loglevel': { type: 'string', default: '3' },
     'udp-buffer': { type: 'string', default: '0' },
     repeat: { type: 'string', default: '1' },
+    replot: { type: 'string' },
     'sipcase-loglevel': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'boolean', default: false },
     'sipcase-node-args': { type: 'string', default: '' },
@@ -50,6 +51,16 @@ interface Target {
   readonly sip: string;
   readonly drachtio: Proc;
   readonly app: Proc;
+  /** sipcase's /metrics, to read its own rewrite time per message. */
+  readonly metrics?: string;
+}
+
+/** sipcase's total rewrite time and message count so far, from its histogram. */
+async function rewriteTotals(t: Target): Promise<{ seconds: number; messages: number }> {
+  if (t.metrics === undefined) return { seconds: 0, messages: 0 };
+  const text = await (await fetch(t.metrics)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { seconds: value('sipcase_rewrite_duration_seconds_sum'), messages: value('sipcase_rewrite_duration_seconds_count') };
 }
 
 interface Step {
@@ -66,6 +77,8 @@ interface Step {
   readonly nodeCpuPct: number;
   readonly nodeCpuMsPerCall: number;
   readonly nodeRssMb: number;
+  /** sipcase only: mean time of its own rewrite per message (parse, rules, lint), from its histogram. */
+  readonly rewriteUs: number;
 }
 
 async function startTarget(name: string, index: number): Promise<Target> {
@@ -105,7 +118,7 @@ async function startTarget(name: string, index: number): Promise<Target> {
     });
     await until('sipcase ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.status === 200, 20_000);
   }
-  return { name, sip, drachtio, app };
+  return name === 'baseline' ? { name, sip, drachtio, app } : { name, sip, drachtio, app, metrics: `http://127.0.0.1:${adminPort + 1}/metrics` };
 }
 
 /** What one run of one rate through one target measured, before runs are pooled. */
@@ -123,6 +136,8 @@ interface Run {
   readonly nodeCpuS: number;
   readonly wallS: number;
   readonly rssBytes: number;
+  readonly rewriteS: number;
+  readonly rewrites: number;
 }
 
 async function run(t: Target, rate: number, repeat: number): Promise<Run> {
@@ -132,6 +147,7 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
   const limitS = SECONDS + 30;
   const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/genesys-uas.xml'), '-i', GENESYS, '-p', String(UAS_PORT), '-nostdin', '-timeout', `${limitS + 10}s`, '-trace_stat', '-stf', join(dir, 'uas.csv'), '-fd', '1', '-trace_err', '-error_file', join(dir, 'uas-errors.log')], join(dir, 'uas.out'));
   await new Promise((r) => setTimeout(r, 300));
+  const rewrite0 = await rewriteTotals(t);
   const cpu0 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid), at: process.hrtime.bigint() };
   let rssMax = 0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssBytes(t.app.pid))), 250);
@@ -151,7 +167,10 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
   await uas.stop();
   const c = sippStats(join(dir, 'uac.csv'));
   const s = sippStats(join(dir, 'uas.csv'));
+  const rewrite1 = await rewriteTotals(t);
   return {
+    rewriteS: rewrite1.seconds - rewrite0.seconds,
+    rewrites: rewrite1.messages - rewrite0.messages,
     target: t.name,
     rate,
     calls,
@@ -191,10 +210,11 @@ function pool(runs: readonly Run[]): Step {
     nodeCpuPct: (sum((r) => r.nodeCpuS) / wall) * 100,
     nodeCpuMsPerCall: ok > 0 ? (sum((r) => r.nodeCpuS) / ok) * 1000 : Number.NaN,
     nodeRssMb: Math.max(...runs.map((r) => r.rssBytes)) / 1048576,
+    rewriteUs: sum((r) => r.rewrites) > 0 ? (sum((r) => r.rewriteS) / sum((r) => r.rewrites)) * 1e6 : Number.NaN,
   };
 }
 
-const COLUMNS = ['target', 'rate', 'attempted', 'ok', 'failed', 'uasFailed', 'retransmissions', 'p50Ms', 'p99Ms', 'drachtioCpuPct', 'nodeCpuPct', 'nodeCpuMsPerCall', 'nodeRssMb'] as const;
+const COLUMNS = ['target', 'rate', 'attempted', 'ok', 'failed', 'uasFailed', 'retransmissions', 'p50Ms', 'p99Ms', 'drachtioCpuPct', 'nodeCpuPct', 'nodeCpuMsPerCall', 'nodeRssMb', 'rewriteUs'] as const;
 const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
 const row = (s: Step) => COLUMNS.map((k) => cell(s[k]).padStart(k === 'target' ? 9 : 10)).join(' ');
 
@@ -206,6 +226,10 @@ function highestClean(steps: readonly Step[], target: string): number {
 function summary(steps: readonly Step[]): string[] {
   const lines: string[] = [];
   for (const t of TARGETS) lines.push(`highest rate with zero failures, ${t}: ${highestClean(steps, t)} calls/s`);
+  for (const t of TARGETS) {
+    const smooth = Math.max(0, ...steps.filter((s) => s.target === t && clean(s) && s.retransmissions === 0).map((s) => s.rate));
+    lines.push(`highest rate with zero failures and no retransmission, ${t}: ${smooth} calls/s`);
+  }
   if (!TARGETS.includes('baseline') || !TARGETS.includes('sipcase')) return lines;
   const b = highestClean(steps, 'baseline');
   const s = highestClean(steps, 'sipcase');
@@ -227,7 +251,17 @@ function summary(steps: readonly Step[]): string[] {
   return lines;
 }
 
+function chartCaption(meta: { date: string; cpus: number; node: string; repeat: number; seconds: number; holdMs: number; drachtioLoglevel: unknown }): string {
+  return `${meta.date.slice(0, 10)}, ${meta.cpus} cores, node ${meta.node}, ${meta.repeat} x ${meta.seconds} s a rate, hold ${meta.holdMs} ms, drachtio-server loglevel ${String(meta.drachtioLoglevel)}`;
+}
+
 async function main(): Promise<number> {
+  if (opt.replot !== undefined) {
+    // Draws chart.svg again from a results.json, beside it (after a change to the chart alone).
+    const { meta, steps } = JSON.parse((await import('node:fs')).readFileSync(opt.replot, 'utf8')) as { meta: Parameters<typeof chartCaption>[0]; steps: Step[] };
+    writeFileSync(join(opt.replot, '..', 'chart.svg'), renderChart(steps, chartCaption({ ...meta, repeat: meta.repeat ?? 1 })));
+    return 0;
+  }
   for (const bin of ['drachtio', 'sipp']) {
     if (which(bin) === undefined) {
       process.stderr.write(`bench: no ${bin} on the PATH (${bin === 'drachtio' ? 'run ../shared/drachtio/install, or build drachtio-server' : 'apt-get install sip-tester'})\n`);
@@ -270,7 +304,7 @@ async function main(): Promise<number> {
   const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, repeat: REPEAT, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], udpBuffer: Number(opt['udp-buffer']) || 'default', sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: (await import('node:os')).cpus().length };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ meta, steps, summary: lines }, null, 2)}\n`);
   writeFileSync(join(OUT, 'results.csv'), `${COLUMNS.join(',')}\n${steps.map((s) => COLUMNS.map((k) => cell(s[k])).join(',')).join('\n')}\n`);
-  writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, `${meta.date.slice(0, 10)}, ${meta.cpus} cores, node ${meta.node}, ${REPEAT} x ${SECONDS} s a rate, hold ${HOLD_MS} ms, drachtio-server loglevel ${meta.drachtioLoglevel}`));
+  writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, chartCaption(meta)));
   process.stdout.write(`results: ${join(OUT, 'results.json')}, results.csv, chart.svg; raw SIPp files in ${WORK}\n`);
   return 0;
 }

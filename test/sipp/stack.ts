@@ -3,10 +3,12 @@
  * user runs it), and SIPp playing the peers from their own addresses. Every process is started
  * here, tracked by PID and ended by PID.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { portOpen, track, until, type Proc } from '../../src/bench/lab.js';
+
+export { portOpen, track as trackProc, until, which, type Proc } from '../../src/bench/lab.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const LOGS = join(ROOT, 'test/sipp/logs');
@@ -39,57 +41,6 @@ export const NET: Net = {
   uacPort: 25070,
 };
 
-export function which(bin: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-export interface Proc {
-  readonly child: ChildProcess;
-  readonly log: string;
-  stop(): Promise<void>;
-}
-
-export function trackProc(child: ChildProcess, log: string): Proc {
-  const out = createWriteStream(log);
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  void exited.then(() => out.end());
-  return {
-    child,
-    log,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        process.kill(child.pid, 'SIGTERM');
-        const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-export function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, host);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 export interface DrachtioTls {
   readonly port: number;
   readonly key: string;
@@ -118,7 +69,7 @@ export async function startDrachtio(name: string, preserve: string | undefined, 
   const env = { ...process.env };
   delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
   if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
-  const proc = trackProc(spawn('drachtio', args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
+  const proc = track(spawn('drachtio', args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
   await until('drachtio-server admin port', () => portOpen(net.drachtio, net.adminPort), 10_000);
   return proc;
 }
@@ -207,7 +158,7 @@ export function startSipcase(name: string, rules: string, extraEnv: Record<strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const proc = trackProc(child, join(LOGS, `${name}.log`));
+  const proc = track(child, join(LOGS, `${name}.log`));
   const http = (path: string) => httpGet(httpPort, path);
   let exited: number | undefined;
   child.once('exit', (code) => {
@@ -262,7 +213,7 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
     ...(spec.service === undefined ? [] : ['-s', spec.service]),
     ...(spec.remote === undefined ? [] : [spec.remote]),
   ];
-  const proc = trackProc(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));
+  const proc = track(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));
   const done = new Promise<SippRun>((resolve) => {
     proc.child.once('exit', (code) => resolve({ code: code ?? -1, errors: readFileSync(errorFile, 'utf8').slice(-2000) }));
   });
