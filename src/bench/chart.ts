@@ -9,6 +9,8 @@ export interface ChartPoint {
   readonly nodeCpuPct: number;
   readonly drachtioCpuPct: number;
   readonly failed: number;
+  /** Calls the far side failed (its checks, or a message it did not expect). */
+  readonly uasFailed: number;
 }
 
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
@@ -46,7 +48,7 @@ function panel(x0: number, title: string, points: readonly ChartPoint[], series:
     for (const s of series) {
       const pts = mine.filter((p) => Number.isFinite(s.key(p))).map((p) => `${sx(p.rate).toFixed(1)},${sy(s.key(p)).toFixed(1)}`);
       parts.push(`<polyline fill="none" stroke="${COLOURS[ti % COLOURS.length]}" stroke-width="2" stroke-dasharray="${s.dash}" points="${pts.join(' ')}"/>`);
-      for (const p of mine.filter((q) => q.failed > 0 && Number.isFinite(s.key(q)))) {
+      for (const p of mine.filter((q) => q.failed + q.uasFailed > 0 && Number.isFinite(s.key(q)))) {
         parts.push(`<circle cx="${sx(p.rate)}" cy="${sy(s.key(p))}" r="4" fill="none" stroke="#d62728"/>`);
       }
     }
