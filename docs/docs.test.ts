@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRulesText } from '../src/rules/load.js';
 import { Metrics } from '../src/ops/metrics.js';
+import { CALL_OUTCOMES, REJECT_REASONS, RELOAD_RESULTS } from '../src/observe.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const doc = (name: string) => readFileSync(join(root, 'docs', name), 'utf8');
@@ -59,6 +60,10 @@ describe('docs/operations.md', () => {
     const exported = [...(await new Metrics({ liveCalls: () => 0, ready: () => true }).text()).matchAll(/^# TYPE (sipcase_\w+) /gm)].map((m) => m[1] as string);
     expect(exported.length).toBeGreaterThan(10);
     for (const name of exported) expect(text, name).toContain(`\`${name}\``);
+  });
+
+  it('names every reject reason, call outcome and reload result the metrics carry', () => {
+    for (const value of [...REJECT_REASONS, ...CALL_OUTCOMES, ...RELOAD_RESULTS]) expect(text, value).toContain(`\`${value}\``);
   });
 
   it.skipIf(!promtool)('its scrape configuration and alert rules pass promtool', () => {

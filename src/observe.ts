@@ -44,7 +44,7 @@ export interface Observer {
   record(o: Observation): void;
 }
 
-/** Keeps every observation, in order: for tests and the dry-run tools. */
+/** Keeps every observation, in order: what the tests read. */
 export class Recorder implements Observer {
   readonly seen: Observation[] = [];
 
