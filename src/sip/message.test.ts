@@ -49,6 +49,13 @@ describe('SIP message model', () => {
     ['INVITE sip:a@b SIP/2.0\r\nno colon here\r\n\r\n', 'header line without a colon'],
     ['INVITE sip:a@b SIP/2.0\r\nBad Name: x\r\n\r\n', 'invalid header name'],
     ['INVITE sip:a@b SIP/2.0\r\nContent-Length: -1\r\n\r\n', 'invalid Content-Length'],
+    // Found by `npm run fuzz`: a bare CR in a value would have been relayed, and a peer that ends
+    // lines at CR would read the rest as a header line of its own.
+    ['INVITE sip:a@b SIP/2.0\r\nSubject: a\rX-Injected: 1\r\n\r\n', 'bare CR or NUL in the value of "Subject"'],
+    ['INVITE sip:a@b SIP/2.0\r\nSubject: a\u0000b\r\n\r\n', 'bare CR or NUL in the value of "Subject"'],
+    // Also found by the fuzzer: a response without CSeq has no method, and rules scoped by method
+    // threw on it long after parsing.
+    ['SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n\r\n', 'response without a CSeq method'],
   ])('refuses %j with a clear error', (text, message) => {
     expect(() => parseMessage(Buffer.from(text))).toThrow(SipParseError);
     expect(() => parseMessage(Buffer.from(text))).toThrow(message);

@@ -54,7 +54,11 @@ function parseHeaderLine(line: string): Header {
   if (colon < 0) throw new SipParseError(`header line without a colon: ${JSON.stringify(line.slice(0, 80))}`);
   const name = line.charCodeAt(colon - 1) > 32 ? line.slice(0, colon) : line.slice(0, colon).trimEnd();
   if (!isHeaderName(name)) throw new SipParseError(`invalid header name: ${JSON.stringify(name.slice(0, 80))}`);
-  return { name, key: headerKey(name), value: line.slice(colon + 1).trim() };
+  const value = line.slice(colon + 1).trim();
+  // A bare CR (lines end at LF) or a NUL is no part of a header value (RFC 3261 §25.1); some
+  // parsers end a line at a bare CR, so relaying one could make a header line on the other leg.
+  if (value.includes('\r') || value.includes('\0')) throw new SipParseError(`bare CR or NUL in the value of ${JSON.stringify(name.slice(0, 80))}`);
+  return { name, key: headerKey(name), value };
 }
 
 /** Splits the head into logical lines: CRLF or bare LF, with folded continuation lines joined. */
@@ -107,7 +111,11 @@ export function parseMessage(input: string | Buffer): SipMessage {
     if (line !== '') headers.push(parseHeaderLine(line));
   }
   const body = bodyFromLength(trimmed.slice(bodyStart), headers, encoding);
-  return { start, headers, body, encoding };
+  const message = { start, headers, body, encoding };
+  // A response is matched to its request by CSeq (RFC 3261 §8.1.3.3): without one it is refused
+  // here, so that nothing after parsing has to cope with a response of no method.
+  if (start.kind === 'response') methodOf(message);
+  return message;
 }
 
 /** On a datagram the body is the rest of the bytes, cut to Content-Length when that is shorter. */
