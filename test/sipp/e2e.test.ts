@@ -74,6 +74,15 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
     passed(await transfer('f4', '<sip:+14445556666@byoc.example.pure.cloud?User-To-User=XXcfo%7C64f0c3a1e2b74d1c9c2a%3Bencoding%3Dascii>', 'X-Flow: uui-in-uri'));
   });
 
+  it('4b. header injection: a Refer-To whose embedded UUI decodes to CRLF "X-Injected: evil" reaches Genesys still escaped, with no new header line', async () => {
+    passed(
+      await genesysCallsKore('f4b', 'kore-transfer-uas.xml', 'genesys-refer-injection-uac.xml', {}, {
+        refer_to: '<sip:+14445556666@byoc.example.pure.cloud?user-to-user=XX%0D%0AX-Injected%3A%20evil>',
+        uui_line: 'X-Flow: injection',
+      }),
+    );
+  });
+
   it('5. re-INVITE and INFO in both directions; UPDATE, MESSAGE and in-dialog OPTIONS; answers relayed with status, headers and bodies', async () => {
     passed(await genesysCallsKore('f5', 'kore-midcall-uas.xml', 'genesys-midcall-uac.xml'));
   });
