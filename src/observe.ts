@@ -13,9 +13,10 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 /**
  * How a call ended: `completed` (answered, then BYE), `failed` (the far end refused or could not be
  * reached), `canceled` (the caller canceled), `abandoned` (the caller went away during set-up),
- * `drained` (hung up by sipcase when the drain timed out), `error` (sipcase could not relay it).
+ * `drained` (hung up by sipcase when the drain timed out), `error` (sipcase could not relay it),
+ * `lost` (the connection to drachtio-server went, and the call's dialogs with it).
  */
-export const CALL_OUTCOMES = ['completed', 'failed', 'canceled', 'abandoned', 'drained', 'error'] as const;
+export const CALL_OUTCOMES = ['completed', 'failed', 'canceled', 'abandoned', 'drained', 'error', 'lost'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** `ok`: new rules in force; `invalid`: the file is bad; `unpreserved`: drachtio-server would re-case a name. */

@@ -140,6 +140,15 @@ describe('a reload reaches live calls', () => {
 });
 
 describe('the call registry', () => {
+  it('forgets every call when drachtio-server is gone, sending nothing on their dialogs', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    expect(ctx.calls.forgetAll('lost')).toBe(1);
+    expect([ctx.calls.size, uac.destroyed, uas.destroyed]).toEqual([0, false, false]);
+    expect(ctx.observer.count('call-ended', { outcome: 'lost' })).toBe(1);
+  });
+
   it('removes a call once, however many times it is ended, and wakes whoever waits for empty', async () => {
     const { engine, uac } = answeringEngine();
     const ctx = context(engine);

@@ -43,6 +43,16 @@ export class Calls {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /**
+   * Forgets every live call without signalling: for when drachtio-server, which holds their
+   * dialogs, is gone and nothing can be sent on them any more.
+   */
+  forgetAll(outcome: CallOutcome): number {
+    const gone = this.all();
+    for (const c of gone) c.end(outcome, 'drachtio-server');
+    return gone.length;
+  }
+
   /** Hangs up every live call (BYE to both legs of answered calls, set-up abandoned). */
   async hangUpAll(outcome: CallOutcome): Promise<void> {
     await Promise.allSettled(this.all().map((c) => c.hangUp(outcome)));

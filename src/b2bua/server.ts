@@ -102,6 +102,12 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
     trackConnection(srf, `${config.drachtio.host}:${config.drachtio.port}`, log, metrics, {
       state: (s) => {
         status.drachtio = s;
+        // Dialogs live in drachtio-server and are tied to this connection: with it gone, no
+        // request or BYE will reach these calls again, so they end here instead of staying live.
+        if (s === 'disconnected') {
+          const lost = registry.forgetAll('lost');
+          if (lost > 0) log.warn({ lost }, 'live calls lost with the connection to drachtio-server');
+        }
       },
       up: (_hostport, isFirst) => {
         if (isFirst) return resolve();

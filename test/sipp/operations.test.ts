@@ -173,6 +173,27 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
     const log = await untilLogged(app, 'reconnected to drachtio-server');
     expect(log.match(/lost the connection to drachtio-server/g)?.length).toBe(1);
   }, 40_000);
+
+  it('drachtio-server killed in the middle of a call: the call ends as lost, sipcase reconnects, the next call works', async () => {
+    const before = (await app.http('/metrics')).text;
+    const answered0 = sample(before, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' });
+    const uas = sipp({ label: 'ops-killed-kore', scenario: 'hold-uas.xml', ...koreUas, timeoutS: 8 });
+    const uac = sipp({ label: 'ops-killed-genesys', scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'far' }, timeoutS: 8 });
+    try {
+      await untilMetrics(app, 'the call to be up', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === answered0 + 1);
+      process.kill(server.child.pid as number, 'SIGKILL');
+      const after = await untilMetrics(app, 'the call to end as lost', (t) => sample(t, 'sipcase_live_calls') === 0 && sample(t, 'sipcase_drachtio_connected') === 0);
+      expect(sample(after, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome: 'lost' }) - sample(before, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome: 'lost' })).toBe(1);
+      await untilLogged(app, '"lost":1,"msg":"live calls lost with the connection to drachtio-server"');
+      expect((await readyz(app)).status).toBe(503);
+    } finally {
+      await uac.proc.stop();
+      await uas.proc.stop();
+    }
+    server = await startDrachtio('ops-drachtio-after-kill', 'User-to-User', OPS);
+    await until('/readyz 200 after the engine came back', async () => (await readyz(app)).status === 200, 15_000);
+    passed(await koreCallsGenesys('ops-after-kill'));
+  }, 40_000);
 });
 
 describe.skipIf(!ready)('drain on SIGTERM', () => {
