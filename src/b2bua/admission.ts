@@ -4,7 +4,7 @@
  * balancer moves the traffic to another instance instead of waiting on this one.
  */
 import type { RejectReason } from '../observe.js';
-import type { Status } from '../ops/readiness.js';
+import { probeAllows, type Status } from '../ops/readiness.js';
 
 export interface AdmissionLimits {
   readonly maxCalls: number;
@@ -22,7 +22,7 @@ export interface Refusal {
 /** Why this instance must not take new work now, or undefined when it may. */
 export function unavailable(status: Status, limits: AdmissionLimits): Refusal | undefined {
   if (status.draining) return { reason: 'draining', retryAfterS: limits.drainRetryAfterS };
-  if (!status.rules.loaded || (status.probe.state !== 'passed' && status.probe.state !== 'skipped')) {
+  if (!status.rules.loaded || !probeAllows(status.probe)) {
     return { reason: 'not_ready', retryAfterS: limits.drainRetryAfterS };
   }
   return undefined;

@@ -4,12 +4,11 @@
  * drachtio-server emits every name the rules emit exactly as written. A reload that fails either
  * step leaves the rules in force untouched; one that passes swaps them in one assignment.
  */
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Observer, ReloadResult } from '../observe.js';
 import type { ProbeState, Status } from '../ops/readiness.js';
 import { formatErrors } from '../rules/errors.js';
-import { parseRulesText } from '../rules/load.js';
+import { parseRulesText, readRulesText } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
 import type { RulesHolder } from './context.js';
 import { keepHeaderNames } from './preserve.js';
@@ -20,16 +19,12 @@ export type Prover = (names: readonly string[]) => Promise<ProbeState>;
 export type Loaded = { readonly ok: true; readonly rules: CompiledRules; readonly text: string } | { readonly ok: false; readonly message: string };
 
 export async function readRules(file: string): Promise<Loaded> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    return { ok: false, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-  }
-  const compiled = parseRulesText(text);
+  const text = await readRulesText(file);
+  if (!text.ok) return { ok: false, message: formatErrors(text.errors) };
+  const compiled = parseRulesText(text.value);
   if (!compiled.ok) return { ok: false, message: formatErrors(compiled.errors).replace(/\n/g, '; ') };
   keepHeaderNames(compiled.value.emittedNames);
-  return { ok: true, rules: compiled.value, text };
+  return { ok: true, rules: compiled.value, text: text.value };
 }
 
 export type ReloadOutcome = ReloadResult | 'unchanged';
@@ -79,8 +74,7 @@ export class RulesKeeper {
     const inForceAndClean = this.status.lastReload === undefined || this.status.lastReload.result === 'ok';
     if (loaded.ok && trigger === 'file' && loaded.text === this.lastText && inForceAndClean) return 'unchanged';
     if (!loaded.ok) return this.refuse('invalid', `rules ${this.file}: ${loaded.message}`, trigger);
-    const unproven = loaded.rules.emittedNames.filter((n) => !this.proven.has(n));
-    if (unproven.length > 0) {
+    if (loaded.rules.emittedNames.some((n) => !this.proven.has(n))) {
       const probe = await this.prover(loaded.rules.emittedNames);
       if (probe.state === 'failed') return this.refuse('unpreserved', probe.advice, trigger);
       if (probe.state === 'passed') for (const n of loaded.rules.emittedNames) this.proven.add(n);

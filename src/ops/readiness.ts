@@ -43,6 +43,11 @@ export interface Readiness {
   readonly lastReload?: LastReload;
 }
 
+/** Whether header case is proven for the rules in force (or there is nothing to prove). */
+export function probeAllows(p: ProbeState): boolean {
+  return p.state === 'passed' || p.state === 'skipped';
+}
+
 function describeProbe(p: ProbeState): string {
   switch (p.state) {
     case 'pending': return 'pending';
@@ -56,7 +61,7 @@ export function readiness(s: Status): Readiness {
   const failing = [
     ...(s.drachtio === 'connected' ? [] : ['drachtio']),
     ...(s.rules.loaded ? [] : ['rules']),
-    ...(s.probe.state === 'passed' || s.probe.state === 'skipped' ? [] : ['probe']),
+    ...(probeAllows(s.probe) ? [] : ['probe']),
     ...(s.draining ? ['draining'] : []),
   ];
   return {

@@ -16,12 +16,16 @@ export function parseRulesText(text: string): Result<CompiledRules> {
   return shape.ok ? compileRules(shape.value) : shape;
 }
 
-export async function loadRulesFile(file: string): Promise<Result<CompiledRules>> {
-  let text: string;
+/** The file's text, or the reason it cannot be read (as an error at `$`). */
+export async function readRulesText(file: string): Promise<Result<string>> {
   try {
-    text = await readFile(file, 'utf8');
+    return { ok: true, value: await readFile(file, 'utf8') };
   } catch (e) {
     return { ok: false, errors: [{ path: '$', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
-  return parseRulesText(text);
+}
+
+export async function loadRulesFile(file: string): Promise<Result<CompiledRules>> {
+  const text = await readRulesText(file);
+  return text.ok ? parseRulesText(text.value) : text;
 }
