@@ -4,9 +4,9 @@
  * by PID. Every wait is bounded.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -71,6 +71,34 @@ export function portOpen(host: string, port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/** The preset's rules (config/rules.json). */
+export function presetRuleList(): unknown[] {
+  return (JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { rules: unknown[] }).rules;
+}
+
+export interface LoopbackPeers {
+  readonly genesys: string;
+  readonly kore: string;
+  /** Where each peer's UAS listens. */
+  readonly port: number;
+  /** Genesys' target when not UDP to its address and port (e.g. a TLS one). */
+  readonly genesysTarget?: string;
+}
+
+/**
+ * A rules file with the preset's two peers moved onto loopback addresses, and the given rules (the
+ * preset's unless given). Written as an editor saves, to a new file renamed over the old one, so a
+ * watching sipcase reads a whole file.
+ */
+export function writeLoopbackRules(file: string, peers: LoopbackPeers, rules: unknown[] = presetRuleList()): string {
+  mkdirSync(dirname(file), { recursive: true });
+  const target = (ip: string) => `sip:${ip}:${peers.port};transport=udp`;
+  const text = JSON.stringify({ peers: { genesys: { sources: [peers.genesys], target: peers.genesysTarget ?? target(peers.genesys) }, kore: { sources: [peers.kore], target: target(peers.kore) } }, rules }, null, 2);
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+  return file;
 }
 
 export interface DrachtioSpec {

@@ -8,11 +8,12 @@
  * Results (JSON, CSV) and a chart (SVG) go to --out. Bounded: each step runs --seconds of calls
  * and stops by SIPp's own time limit.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
-import { cpuSeconds, quantile, ROOT, rssBytes, startDrachtio, startProc, until, which, type Proc } from './lab.js';
+import { cpuSeconds, quantile, ROOT, rssBytes, startDrachtio, startProc, until, which, writeLoopbackRules, type Proc } from './lab.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 
 const { values: opt } = parseArgs({
@@ -100,8 +101,7 @@ async function startTarget(name: string, index: number): Promise<Target> {
     await new Promise((r) => setTimeout(r, 1500));
   } else {
     const rules = join(WORK, 'rules.json');
-    const preset = (await import('node:fs')).readFileSync(join(ROOT, 'config/rules.json'), 'utf8');
-    writeFileSync(rules, JSON.stringify({ ...JSON.parse(preset), $schema: undefined, peers: { genesys: { sources: [GENESYS], target: `sip:${GENESYS}:${UAS_PORT};transport=udp` }, kore: { sources: [KORE], target: `sip:${KORE}:${UAS_PORT};transport=udp` } } }));
+    writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: UAS_PORT });
     const httpPort = adminPort + 1;
     const nodeArgs = (opt['sipcase-node-args'] ?? '').split(' ').filter((a) => a !== '');
     app = startProc('node', [...prof, ...nodeArgs, join(ROOT, 'dist/cli.js'), 'run'], join(WORK, 'sipcase.log'), {
@@ -258,7 +258,7 @@ function chartCaption(meta: { date: string; cpus: number; node: string; repeat: 
 async function main(): Promise<number> {
   if (opt.replot !== undefined) {
     // Draws chart.svg again from a results.json, beside it (after a change to the chart alone).
-    const { meta, steps } = JSON.parse((await import('node:fs')).readFileSync(opt.replot, 'utf8')) as { meta: Parameters<typeof chartCaption>[0]; steps: Step[] };
+    const { meta, steps } = JSON.parse(readFileSync(opt.replot, 'utf8')) as { meta: Parameters<typeof chartCaption>[0]; steps: Step[] };
     writeFileSync(join(opt.replot, '..', 'chart.svg'), renderChart(steps, chartCaption({ ...meta, repeat: meta.repeat ?? 1 })));
     return 0;
   }
@@ -301,7 +301,7 @@ async function main(): Promise<number> {
   }
   const lines = summary(steps);
   process.stdout.write(`${lines.join('\n')}\n`);
-  const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, repeat: REPEAT, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], udpBuffer: Number(opt['udp-buffer']) || 'default', sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: (await import('node:os')).cpus().length };
+  const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, repeat: REPEAT, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], udpBuffer: Number(opt['udp-buffer']) || 'default', sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: cpus().length };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ meta, steps, summary: lines }, null, 2)}\n`);
   writeFileSync(join(OUT, 'results.csv'), `${COLUMNS.join(',')}\n${steps.map((s) => COLUMNS.map((k) => cell(s[k])).join(',')).join('\n')}\n`);
   writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, chartCaption(meta)));

@@ -5,13 +5,13 @@
  * exactly; drachtio-server and SIPp are child processes on loopback. Bounded: --calls calls at
  * --rate, each held --hold-s seconds, and SIPp's own time limit.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startB2bua } from '../b2bua/server.js';
 import { loadConfig } from '../config.js';
-import { ROOT, startDrachtio, startProc, until, which, type Proc } from './lab.js';
+import { ROOT, startDrachtio, startProc, until, which, writeLoopbackRules, type Proc } from './lab.js';
 import { sippStats } from './sipp-run.js';
 
 const { values: opt } = parseArgs({
@@ -71,8 +71,7 @@ async function main(): Promise<number> {
   mkdirSync(WORK, { recursive: true });
   const drachtio = await startDrachtio(WORK, 'drachtio', { admin: { host: '127.0.0.1', port: 39522, secret: 'sipcase-soak' }, sip: '127.0.0.1:35560', preserve: 'User-to-User', loglevel: 'info', sofiaLoglevel: 3 });
   const rules = join(WORK, 'rules.json');
-  const preset = JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(rules, JSON.stringify({ ...preset, $schema: undefined, peers: { genesys: { sources: [GENESYS], target: `sip:${GENESYS}:5090;transport=udp` }, kore: { sources: [KORE], target: `sip:${KORE}:5090;transport=udp` } } }));
+  writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: 5090 });
   const config = loadConfig(undefined, { SIPCASE_DRACHTIO_PORT: '39522', SIPCASE_DRACHTIO_SECRET: 'sipcase-soak', SIPCASE_RULES: rules, SIPCASE_HTTP_HOST: '127.0.0.1', SIPCASE_HTTP_PORT: '39580', SIPCASE_RELOAD_WATCH: 'false', SIPCASE_MAX_CALLS: String(CALLS * 2) });
   const log = pino({ level: 'info', base: { app: 'sipcase' } }, pino.destination({ dest: join(WORK, 'sipcase.log'), sync: false, minLength: 4096 }));
   const running = await startB2bua(config, log);

@@ -7,7 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOGS, portOpen, trackProc, until, type Proc } from './stack.js';
+import { portOpen, track, until, type Proc } from '../../src/bench/lab.js';
+import { LOGS } from './stack.js';
 
 export interface Certificate {
   readonly key: string;
@@ -103,7 +104,7 @@ require_certificate = no
   const cfg = join(dir, 'kamailio.cfg');
   writeFileSync(cfg, config(edge, tlsCfg));
   const args = ['-f', cfg, '-DD', '-E', '-m', '64', '-M', '8', '-Y', dir, '-P', join(dir, 'kamailio.pid')];
-  const proc = trackProc(spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
+  const proc = track(spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
   await until('Kamailio TLS port', async () => proc.child.exitCode === null && (await portOpen(edge.ip, edge.tlsPort)), 10_000);
   return proc;
 }

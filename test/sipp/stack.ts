@@ -4,11 +4,11 @@
  * here, tracked by PID and ended by PID.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { portOpen, track, until, type Proc } from '../../src/bench/lab.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { portOpen, presetRuleList, track, until, writeLoopbackRules, type Proc } from '../../src/bench/lab.js';
 
-export { portOpen, track as trackProc, until, which, type Proc } from '../../src/bench/lab.js';
+export { portOpen, presetRuleList, until, which, type Proc } from '../../src/bench/lab.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const LOGS = join(ROOT, 'test/sipp/logs');
@@ -83,32 +83,9 @@ export function drachtioTlsArgs(hostport: string, files: { readonly key: string;
   return ['--contact', `sips:${hostport};transport=tls`, '--key-file', files.key, '--cert-file', files.cert, '--chain-file', files.chain ?? files.cert, '--min-tls-version', '1.2'];
 }
 
-/** The preset's rules, as the e2e suites start from. */
-export function presetRuleList(): unknown[] {
-  return (JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { rules: unknown[] }).rules;
-}
-
-/**
- * A rules file with the preset's peers moved onto loopback (Genesys' target may be given, e.g. a
- * TLS one), and the given rules (the preset's unless given). Written as an editor saves: to a new
- * file renamed over the old one, so a watching sipcase sees a whole file.
- */
-export function writeRules(net: Net = NET, file = join(LOGS, 'rules.json'), rules: unknown[] = presetRuleList(), genesysTarget = `sip:${net.genesys}:${net.uasPort};transport=udp`): string {
-  mkdirSync(dirname(file), { recursive: true });
-  const text = JSON.stringify(
-    {
-      peers: {
-        genesys: { sources: [net.genesys], target: genesysTarget },
-        kore: { sources: [net.kore], target: `sip:${net.kore}:${net.uasPort};transport=udp` },
-      },
-      rules,
-    },
-    null,
-    2,
-  );
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-  return file;
+/** A rules file with the preset's peers on this suite's loopback addresses (see writeLoopbackRules). */
+export function writeRules(net: Net = NET, file = join(LOGS, 'rules.json'), rules: unknown[] = presetRuleList(), genesysTarget?: string): string {
+  return writeLoopbackRules(file, { genesys: net.genesys, kore: net.kore, port: net.uasPort, ...(genesysTarget === undefined ? {} : { genesysTarget }) }, rules);
 }
 
 export interface Sipcase extends Proc {
