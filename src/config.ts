@@ -29,6 +29,9 @@ const schema = {
   limits: {
     maxCalls: { doc: 'live calls at most; a new INVITE beyond gets 503', format: 'nat', default: 2000, env: 'SIPCASE_MAX_CALLS' },
     retryAfterS: { doc: 'Retry-After of the 503 for a call over maxCalls', format: 'nat', default: 5, env: 'SIPCASE_RETRY_AFTER_S' },
+    maxMessageBytes: { doc: 'largest request relayed (headers and body, as sent on); larger gets 513. drachtio-server 0.9.10 silently drops app messages from about 12 KB', format: 'nat', default: 10240, env: 'SIPCASE_MAX_MESSAGE_BYTES' },
+    sourceRate: { doc: 'new (out-of-dialog) requests per second one source address may send; more gets 503 + Retry-After; 0: no limit', format: 'nat', default: 500, env: 'SIPCASE_SOURCE_RATE' },
+    sourceBurst: { doc: 'how many new requests one source may send at once before sourceRate applies', format: 'nat', default: 1000, env: 'SIPCASE_SOURCE_BURST' },
   },
   drain: {
     timeoutMs: { doc: 'on SIGTERM, how long live calls may go on before sipcase hangs them up and exits', format: 'nat', default: 300000, env: 'SIPCASE_DRAIN_TIMEOUT_MS' },
@@ -47,7 +50,7 @@ export interface Config {
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
   readonly http: { readonly host: string; readonly port: number };
-  readonly limits: { readonly maxCalls: number; readonly retryAfterS: number };
+  readonly limits: { readonly maxCalls: number; readonly retryAfterS: number; readonly maxMessageBytes: number; readonly sourceRate: number; readonly sourceBurst: number };
   readonly drain: { readonly timeoutMs: number; readonly retryAfterS: number };
   readonly probe: { readonly enabled: boolean; readonly host: string; readonly timeoutMs: number };
 }

@@ -7,7 +7,7 @@ import type { ActionKind } from './rules/types.js';
 import type { UuiFindingCode } from './uui/lint.js';
 
 /** Why a request was answered by sipcase itself instead of being relayed. */
-export const REJECT_REASONS = ['unknown_source', 'method', 'limit', 'hops', 'draining', 'not_ready', 'malformed'] as const;
+export const REJECT_REASONS = ['unknown_source', 'method', 'limit', 'rate', 'too_large', 'hops', 'draining', 'not_ready', 'malformed'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /**

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { Recorder } from '../src/observe.js';
 import { initialStatus } from '../src/ops/readiness.js';
 import { Calls } from '../src/b2bua/calls.js';
+import { SourceRate } from '../src/b2bua/source-rate.js';
 import type { B2buaContext } from '../src/b2bua/context.js';
 import type { Dialog, Engine, HeaderMap, InboundRequest, InboundResponse, ResponseChannel, UacOptions } from '../src/b2bua/engine.js';
 import { presetRules } from './fixtures.js';
@@ -52,10 +53,10 @@ export class FakeDialog extends EventEmitter {
 
 export type TestContext = B2buaContext & { readonly observer: Recorder };
 
-export function context(engine: Engine, maxCalls = 10): TestContext {
+export function context(engine: Engine, maxCalls = 10, maxMessageBytes = 10_240): TestContext {
   const observer = new Recorder();
   const status = { ...initialStatus('rules.json'), drachtio: 'connected' as const, rules: { file: 'rules.json', loaded: true, count: 5 }, probe: { state: 'passed' as const } };
-  return { engine, rules: { current: rules }, log: pino({ level: 'silent' }), observer, limits: { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 }, calls: new Calls(observer), status };
+  return { engine, rules: { current: rules }, log: pino({ level: 'silent' }), observer, limits: { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 }, maxMessageBytes, sourceRate: new SourceRate(0, 0), calls: new Calls(observer), status };
 }
 
 export const ok: InboundResponse = { status: 200, reason: 'OK', raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n', body: '' };

@@ -47,6 +47,18 @@ describe('errors are values on the relay path', () => {
     expect(res.sent.map((s) => s.status)).toEqual([400]);
     expect(uac.requests).toEqual([]);
   });
+
+  it('an in-dialog request from outside the leg\'s peer gets 403 and is not relayed', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const res = new Channel();
+    uas.emit('info', request('INFO', '192.0.2.99', 'INFO sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INFO\r\n\r\n'), res);
+    await settle();
+    expect(res.sent.map((s) => s.status)).toEqual([403]);
+    expect(uac.requests).toEqual([]);
+    expect(ctx.observer.count('rejected', { reason: 'unknown_source' })).toBe(1);
+  });
 });
 
 describe('drain hangs calls up', () => {

@@ -17,8 +17,9 @@ import { peerHasAddress } from '../rules/peers.js';
 import type { CompiledRules, Peer } from '../rules/types.js';
 import type { B2buaContext } from './context.js';
 import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
-import { hopsExhausted, sendOptions } from './outbound.js';
+import { sendOptions } from './outbound.js';
 import { transferEvent } from './refer.js';
+import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 
 export interface Leg {
@@ -114,9 +115,11 @@ export class Call {
       res.send(400, 'Bad Request', {});
       return;
     }
-    if (hopsExhausted(out.message)) {
-      observer.record({ type: 'rejected', reason: 'hops' });
-      res.send(483, 'Too Many Hops', {});
+    const refused = refuseRelay(out.message, out, this.ctx.maxMessageBytes);
+    if (refused !== undefined) {
+      observer.record({ type: 'rejected', reason: refused.why });
+      this.log.warn({ method: req.method, direction: `${from.peer.name}->${to.peer.name}`, status: refused.status, reason: refused.reason }, 'in-dialog request not relayed');
+      res.send(refused.status, refused.reason, {});
       return;
     }
     this.logTransfer(out, from, to);

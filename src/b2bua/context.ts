@@ -6,6 +6,7 @@ import type { Status } from '../ops/readiness.js';
 import type { AdmissionLimits } from './admission.js';
 import type { Calls } from './calls.js';
 import type { Engine } from './engine.js';
+import type { SourceRate } from './source-rate.js';
 
 /**
  * The rules in force. A reload compiles the new file completely, then swaps `current` in one
@@ -21,6 +22,9 @@ export interface B2buaContext {
   readonly log: Logger;
   readonly observer: Observer;
   readonly limits: AdmissionLimits;
+  /** Requests larger than this (bytes as sent on) are answered 513 instead of relayed. */
+  readonly maxMessageBytes: number;
+  readonly sourceRate: SourceRate;
   readonly calls: Calls;
   readonly status: Status;
 }

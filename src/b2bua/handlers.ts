@@ -1,6 +1,7 @@
 /**
  * The out-of-dialog request handlers, in the order drachtio-srf runs them. Every request first
- * passes the source guard: anyone who is not a configured peer gets 403 and nothing is relayed.
+ * passes the source guard: anyone who is not a configured peer gets 403 and nothing is relayed,
+ * and a peer's address over its request rate gets 503 with Retry-After.
  * In-dialog requests are the Call's (call.ts).
  */
 import { peerForAddress } from '../rules/peers.js';
@@ -8,6 +9,7 @@ import { unavailable } from './admission.js';
 import type { B2buaContext } from './context.js';
 import type { InboundRequest, ResponseChannel } from './engine.js';
 import { handleInvite } from './invite.js';
+import { SourceRate } from './source-rate.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, NOTIFY, REFER';
 
@@ -22,14 +24,30 @@ export interface Handlers {
   readonly other: Handler;
 }
 
+/** Strangers' requests logged per second at most: a scan or flood must not become a log flood. */
+const STRANGER_LOG_LINES_PER_S = 10;
+
 export function handlers(ctx: B2buaContext): Handlers {
+  const strangerLines = new SourceRate(STRANGER_LOG_LINES_PER_S, STRANGER_LOG_LINES_PER_S, 1);
+  const logStranger = (req: InboundRequest): void => {
+    const budget = strangerLines.take('strangers', Date.now());
+    if (budget === 'allowed') ctx.log.warn({ method: req.method, source: `${req.source_address}:${req.source_port}`, callId: req.get('Call-ID') }, 'request from an address that is no configured peer: 403, nothing relayed');
+    else if (budget === 'first-refused') ctx.log.warn(`more than ${STRANGER_LOG_LINES_PER_S} requests a second from strangers: each still gets 403, counted in sipcase_requests_rejected_total{reason="unknown_source"}, not logged`);
+  };
   return {
     guard: (req, res, next) => {
       if (req.method === 'ACK') return;
-      if (peerForAddress(ctx.rules.current.peers, req.source_address) !== undefined) return next();
-      ctx.observer.record({ type: 'rejected', reason: 'unknown_source' });
-      ctx.log.warn({ method: req.method, source: `${req.source_address}:${req.source_port}`, callId: req.get('Call-ID') }, 'request from an address that is no configured peer: 403, nothing relayed');
-      res.send(403, 'Forbidden', {});
+      if (peerForAddress(ctx.rules.current.peers, req.source_address) === undefined) {
+        ctx.observer.record({ type: 'rejected', reason: 'unknown_source' });
+        logStranger(req);
+        return res.send(403, 'Forbidden', {});
+      }
+      const rate = ctx.sourceRate.take(req.source_address, Date.now());
+      if (rate === 'allowed') return next();
+      ctx.observer.record({ type: 'rejected', reason: 'rate' });
+      // One line when a source goes over its rate, not one per refused request of a flood.
+      if (rate === 'first-refused') ctx.log.warn({ method: req.method, source: req.source_address }, 'source over limits.sourceRate: 503 + Retry-After until it slows down');
+      res.send(503, 'Service Unavailable', { headers: { 'Retry-After': '1' } });
     },
     invite: (req, res) => {
       handleInvite(ctx, req, res).catch((err: unknown) => {

@@ -11,7 +11,8 @@ import { admitCall } from './admission.js';
 import { Call } from './call.js';
 import type { B2buaContext } from './context.js';
 import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from './engine.js';
-import { hopsExhausted, sendOptions } from './outbound.js';
+import { sendOptions } from './outbound.js';
+import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import { callerOf, legUri } from './target.js';
 
@@ -36,9 +37,11 @@ export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: 
     res.send(400, 'Bad Request', {});
     return;
   }
-  if (hopsExhausted(out.value.message)) {
-    ctx.observer.record({ type: 'rejected', reason: 'hops' });
-    res.send(483, 'Too Many Hops', {});
+  const refused = refuseRelay(out.value.message, out.value, ctx.maxMessageBytes);
+  if (refused !== undefined) {
+    ctx.observer.record({ type: 'rejected', reason: refused.why });
+    log.warn({ status: refused.status, reason: refused.reason }, 'INVITE not relayed');
+    res.send(refused.status, refused.reason, {});
     return;
   }
   const call = new Call(ctx, callId, log, from, to, rules);

@@ -56,6 +56,16 @@ export function sendOptions(out: Outbound): { readonly headers: HeaderMap; reado
   return out.body === undefined ? { headers: out.headers } : { headers: out.headers, body: out.body };
 }
 
+/**
+ * The bytes sipcase hands drachtio-server for the other leg: each header line and the body
+ * (drachtio-server then adds its own Via, Contact and dialog headers).
+ */
+export function outboundBytes(out: Outbound): number {
+  let bytes = out.body === undefined ? 0 : Buffer.byteLength(out.body);
+  for (const [name, value] of Object.entries(out.headers)) bytes += name.length + Buffer.byteLength(value) + 4;
+  return bytes;
+}
+
 /** Max-Forwards of 0 on arrival: relaying would exceed the hop limit (RFC 3261 §16.3). */
 export function hopsExhausted(message: SipMessage): boolean {
   const mf = message.headers.find((h) => h.key === 'max-forwards');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { vector } from '../../test/fixtures.js';
+import { sip, vector } from '../../test/fixtures.js';
 import { parseMessage } from '../sip/message.js';
-import { transferEvent } from './refer.js';
+import { referToProblem, transferEvent } from './refer.js';
 
 describe('the REFER path in the logs', () => {
   it('names the transfer target of a REFER', () => {
@@ -17,5 +17,33 @@ describe('the REFER path in the logs', () => {
 
   it('says nothing of other messages', () => {
     expect(transferEvent(parseMessage(vector('kore-invite-uui.sip')))).toBeUndefined();
+  });
+});
+
+describe('a REFER sipcase will not pass on (RFC 3515 §2.4.1: exactly one Refer-To)', () => {
+  const refer = (...lines: string[]) => parseMessage(sip('REFER sip:a@b SIP/2.0', 'Call-ID: r1', 'CSeq: 2 REFER', ...lines));
+
+  it.each([
+    [[], 'Missing Refer-To'],
+    [['Refer-To: <<not a uri>>'], 'Bad Refer-To'],
+    [['Refer-To: '], 'Bad Refer-To'],
+    [['Refer-To: just words'], 'Bad Refer-To'],
+    [['Refer-To: <sip:a@b>', 'Refer-To: <sip:c@d>'], 'More Than One Refer-To'],
+    [['Refer-To: <sip:a@b>, <sip:c@d>'], 'More Than One Refer-To'],
+  ])('%j: %s', (lines, reason) => {
+    expect(referToProblem(refer(...lines))).toBe(reason);
+  });
+
+  it.each([
+    'Refer-To: <sip:+14445556666@byoc.example.pure.cloud?User-to-User=XX%7C1%3Bencoding%3Dascii>',
+    'Refer-To: "Agent" <sips:agent@example.com;transport=tls>',
+    'r: sip:agent@example.com;method=INVITE',
+    'Refer-To: <tel:+14445556666>',
+  ])('passes %s', (line) => {
+    expect(referToProblem(refer(line))).toBeUndefined();
+  });
+
+  it('says nothing of other requests', () => {
+    expect(referToProblem(parseMessage(vector('kore-invite-uui.sip')))).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ import type { B2buaContext } from './context.js';
 import { fromSrf, type HeaderMap } from './engine.js';
 import { handlers, type Handler } from './handlers.js';
 import { readRules, RulesKeeper, type ReloadOutcome } from './rules-keeper.js';
+import { SourceRate } from './source-rate.js';
 
 /** The drachtio-srf calls the shell makes beyond the Engine interface. */
 interface SrfApp extends EventEmitter {
@@ -93,6 +94,8 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
     log,
     observer: metrics,
     limits: { maxCalls: config.limits.maxCalls, busyRetryAfterS: config.limits.retryAfterS, drainRetryAfterS: config.drain.retryAfterS },
+    maxMessageBytes: config.limits.maxMessageBytes,
+    sourceRate: new SourceRate(config.limits.sourceRate, config.limits.sourceBurst),
     calls: registry,
     status,
   };
