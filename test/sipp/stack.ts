@@ -174,6 +174,9 @@ export interface SippSpec {
   readonly pauseMs?: number;
   /** SIPp's overall time limit for the call (default 15 s). */
   readonly timeoutS?: number;
+  /** Calls to place (SIPp's -m; default 1), and at what rate per second (-r; SIPp's default 10). */
+  readonly calls?: number;
+  readonly rate?: number;
 }
 
 /** Runs one SIPp instance for one call; bounded by its own timeouts. */
@@ -185,7 +188,7 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
     ...Object.entries(spec.vars ?? {}).flatMap(([k, v]) => ['-set', k, v]),
     '-sf', join(SCENARIOS, spec.scenario),
     '-i', spec.ip, '-p', String(spec.port), '-mi', spec.ip,
-    '-m', '1', '-d', String(spec.pauseMs ?? 200), '-timeout', `${spec.timeoutS ?? 15}s`, '-timeout_error', '-recv_timeout', '8000', '-nostdin',
+    '-m', String(spec.calls ?? 1), ...(spec.rate === undefined ? [] : ['-r', String(spec.rate)]), '-d', String(spec.pauseMs ?? 200), '-timeout', `${spec.timeoutS ?? 15}s`, '-timeout_error', '-recv_timeout', '8000', '-nostdin',
     '-trace_err', '-error_file', errorFile, '-trace_msg', '-message_file', join(LOGS, `${spec.label}.messages.log`),
     ...(spec.service === undefined ? [] : ['-s', spec.service]),
     ...(spec.remote === undefined ? [] : [spec.remote]),
