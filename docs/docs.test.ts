@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { parseRulesText } from '../src/rules/load.js';
 import { Metrics } from '../src/ops/metrics.js';
 import { CALL_OUTCOMES, REJECT_REASONS, RELOAD_RESULTS } from '../src/observe.js';
+import { floodRow, type Step } from '../src/bench/flood.js';
+import { existsSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url).pathname;
 const doc = (name: string) => readFileSync(join(root, 'docs', name), 'utf8');
@@ -75,5 +77,39 @@ describe('docs/operations.md', () => {
     expect(rules.stdout).toContain('SUCCESS: 5 rules found');
     const config = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
     expect(config.status, `${config.stdout}${config.stderr}`).toBe(0);
+  });
+});
+
+describe('docs/security.md', () => {
+  const text = doc('security.md');
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const proofs = text
+    .split('\n')
+    .filter((l) => l.startsWith('| **'))
+    .map((l) => l.split(' | ').at(-1) ?? '');
+
+  it('names a proof for every threat', () => {
+    expect(proofs.length).toBeGreaterThanOrEqual(8);
+    for (const p of proofs) expect(p).toMatch(/`(test|src|npm run)/);
+  });
+
+  it('cites tests that exist: each file, each quoted test title in it, each npm script', () => {
+    for (const part of proofs.flatMap((p) => p.split('; '))) {
+      const path = /^`([^`]+)`/.exec(part.trim())?.[1];
+      if (path === undefined) continue;
+      if (path.startsWith('npm run ')) {
+        expect(scripts[path.slice('npm run '.length)], path).toBeDefined();
+        continue;
+      }
+      expect(existsSync(join(root, path)), path).toBe(true);
+      const source = readFileSync(join(root, path), 'utf8').replaceAll('\\', '');
+      for (const [, title] of part.matchAll(/"([^"]+)"/g)) expect(source, `${path}: "${title}"`).toContain(title);
+    }
+  });
+
+  it('shows every row of performance/flood.json as the benchmark wrote it', () => {
+    const { steps } = JSON.parse(doc('performance/flood.json')) as { steps: Step[] };
+    expect(steps.length).toBeGreaterThan(3);
+    for (const s of steps) expect(text).toContain(floodRow(s));
   });
 });
