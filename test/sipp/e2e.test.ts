@@ -3,10 +3,9 @@
  * 127.0.0.2 plays Genesys, 127.0.0.3 plays Kore, 127.0.0.9 a stranger. Each flow is one call
  * (or one request) and fails on SIPp's exit code; the scenarios assert exact bytes.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, NET, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
+import { callFlow, listenOnPeers, NET, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
 
 const drachtio = which('drachtio');
 const sippBin = which('sipp');
@@ -104,22 +103,15 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   });
 
   it('8. an unknown source gets 403 and neither peer receives anything', async () => {
-    const heard: string[] = [];
-    const sockets: Socket[] = [];
-    for (const ip of [NET.genesys, NET.kore]) {
-      const s = createSocket('udp4');
-      s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
-      await new Promise<void>((resolve) => s.bind(NET.uasPort, ip, () => resolve()));
-      sockets.push(s);
-    }
+    const peers = await listenOnPeers(NET);
     try {
       const run = await sipp({ label: 'f8-stranger', scenario: 'stranger-invite-uac.xml', ip: NET.stranger, port: NET.uacPort, remote: drachtioAt, service: '+15557770000' }).done;
       await new Promise((r) => setTimeout(r, 500));
       passed({ stranger: run });
-      expect(heard).toEqual([]);
+      expect(peers.heard).toEqual([]);
       await untilLogged(sipcase, `"source":"${NET.stranger}:${NET.uacPort}"`);
     } finally {
-      for (const s of sockets) s.close();
+      peers.close();
     }
   });
 

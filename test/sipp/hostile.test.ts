@@ -6,17 +6,16 @@
  * addresses (127.0.3.x), so it can run beside the other suites.
  */
 import { spawn } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track } from '../../src/bench/lab.js';
-import { callFlow, LOGS, sample, sipp, startDrachtio, startSipcase, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, listenOnPeers, LOGS, sample, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const HOSTILE: Net = { drachtio: '127.0.0.1', sipPort: 27060, adminPort: 31022, secret: 'sipcase-hostile', genesys: '127.0.3.2', kore: '127.0.3.3', stranger: '127.0.3.9', uasPort: 25090, uacPort: 25070 };
+const HOSTILE: Net = { drachtio: '127.0.0.1', sipPort: 28060, adminPort: 32022, secret: 'sipcase-hostile', genesys: '127.0.3.2', kore: '127.0.3.3', stranger: '127.0.3.9', uasPort: 25090, uacPort: 25070 };
 const drachtioAt = `${HOSTILE.drachtio}:${HOSTILE.sipPort}`;
 const genesysUas = { ip: HOSTILE.genesys, port: HOSTILE.uasPort };
 const koreUas = { ip: HOSTILE.kore, port: HOSTILE.uasPort };
@@ -32,19 +31,6 @@ function passed(runs: Record<string, SippRun>): void {
 /** The good call after each bad one: flow 2 of the main suite (Kore calls Genesys, exact UUI). */
 const goodCall = async (label: string) =>
   passed(await callFlow({ label: `${label}-good-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas }, { label: `${label}-good-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' }));
-
-/** UDP sockets on both peers' listening addresses, recording the start line of anything that arrives. */
-async function listenOnPeers(): Promise<{ heard: string[]; close: () => void }> {
-  const heard: string[] = [];
-  const sockets: Socket[] = [];
-  for (const ip of [HOSTILE.genesys, HOSTILE.kore]) {
-    const s = createSocket('udp4');
-    s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
-    await new Promise<void>((resolve) => s.bind(HOSTILE.uasPort, ip, () => resolve()));
-    sockets.push(s);
-  }
-  return { heard, close: () => sockets.forEach((s) => s.close()) };
-}
 
 /** Status lines of the responses a SIPp instance received, from its message trace. */
 function statusesReceived(label: string): string[] {
@@ -66,10 +52,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
   const rejected = (reason: string) => metric('sipcase_requests_rejected_total', { reason });
 
   beforeAll(async () => {
-    server = await startDrachtio('hostile-drachtio', 'User-to-User', HOSTILE);
-    app = startSipcase('hostile-sipcase', writeRules(HOSTILE, join(LOGS, 'hostile', 'rules.json')), { SIPCASE_SOURCE_RATE: String(RATE.perSecond), SIPCASE_SOURCE_BURST: String(RATE.burst) }, HOSTILE);
-    const state = await app.ready;
-    if (state !== 'ready') throw new Error(`sipcase exited with ${state} before it was ready: see ${app.log}`);
+    ({ server, app } = await startStack('hostile', HOSTILE, writeRules(HOSTILE, join(LOGS, 'hostile', 'rules.json')), { SIPCASE_SOURCE_RATE: String(RATE.perSecond), SIPCASE_SOURCE_BURST: String(RATE.burst) }));
   }, 40_000);
 
   afterAll(async () => {
@@ -100,7 +83,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
   ])('an INVITE with %s is answered %i by %s; Genesys hears nothing; a good call follows', async (_what, status, by, label, lines) => {
     const relayed = await metric('sipcase_requests_relayed_total', { method: 'INVITE' });
     const tooLarge = await rejected('too_large');
-    const peers = await listenOnPeers();
+    const peers = await listenOnPeers(HOSTILE);
     try {
       passed({ kore: await sipp({ label, scenario: 'kore-refused-uac.xml', ...koreUac, service: '+14445556666', keys: { lines } }).done });
       await new Promise((r) => setTimeout(r, 300));
@@ -160,7 +143,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
 
   it('SIPVicious svmap and svwar from strangers: every probe refused alike, no fingerprint, nothing reaches either peer, and the next real call succeeds', async () => {
     const strangers = await rejected('unknown_source');
-    const peers = await listenOnPeers();
+    const peers = await listenOnPeers(HOSTILE);
     try {
       const map = await scan('svmap', 'svmap', ['-b', HOSTILE.stranger, '-p', String(HOSTILE.sipPort), '-t', '0.05', HOSTILE.drachtio]);
       const war = await scan('svwar', 'svwar', ['-b', HOSTILE.stranger, '-p', String(HOSTILE.sipPort), '-m', 'INVITE', '-e', '100-199', '-t', '0.05', '--force', HOSTILE.drachtio]);

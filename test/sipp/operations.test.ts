@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, LOGS, ROOT, presetRuleList, sample, sipp, startDrachtio, startSipcase, until, untilLogged, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
+import { callFlow, LOGS, ROOT, presetRuleList, sample, sipp, startDrachtio, startSipcase, startStack, until, untilLogged, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
@@ -58,10 +58,7 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
   let app: Sipcase;
 
   beforeAll(async () => {
-    server = await startDrachtio('ops-drachtio', 'User-to-User', OPS);
-    app = startSipcase('ops-sipcase', writeRules(OPS, RULES), {}, OPS);
-    const state = await app.ready;
-    if (state !== 'ready') throw new Error(`sipcase exited with ${state} before it was ready: see ${app.log}`);
+    ({ server, app } = await startStack('ops', OPS, writeRules(OPS, RULES)));
   }, 40_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@
  * here, tracked by PID and ended by PID.
  */
 import { spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portOpen, presetRuleList, track, until, writeLoopbackRules, type Proc } from '../../src/bench/lab.js';
@@ -151,6 +152,31 @@ export function startSipcase(name: string, rules: string, extraEnv: Record<strin
     return exited ?? -1;
   })();
   return { ...proc, ready, http, httpPort };
+}
+
+/**
+ * A suite's stack: drachtio-server (preserving User-to-User) and sipcase with `rules`, ready;
+ * fails with the log to read when sipcase exits first.
+ */
+export async function startStack(name: string, net: Net, rules: string, extraEnv: Record<string, string> = {}): Promise<{ server: Proc; app: Sipcase }> {
+  const server = await startDrachtio(`${name}-drachtio`, 'User-to-User', net);
+  const app = startSipcase(`${name}-sipcase`, rules, extraEnv, net);
+  const state = await app.ready;
+  if (state !== 'ready') throw new Error(`sipcase exited with ${state} before it was ready: see ${app.log}`);
+  return { server, app };
+}
+
+/** UDP sockets on both peers' listening addresses, recording the start line of anything that arrives. */
+export async function listenOnPeers(net: Net): Promise<{ heard: string[]; close: () => void }> {
+  const heard: string[] = [];
+  const sockets: Socket[] = [];
+  for (const ip of [net.genesys, net.kore]) {
+    const s = createSocket('udp4');
+    s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
+    await new Promise<void>((resolve) => s.bind(net.uasPort, ip, () => resolve()));
+    sockets.push(s);
+  }
+  return { heard, close: () => sockets.forEach((s) => s.close()) };
 }
 
 export interface SippRun {
