@@ -9,6 +9,14 @@ describe('start-up settings', () => {
     expect(loadConfig(undefined, {})).toMatchObject({ drachtio: { host: '127.0.0.1', port: 9022 }, rules: 'config/rules.json', limits: { maxCalls: 2000 } });
   });
 
+  it('proxies: none by default; a comma list in the environment, a list in a file', () => {
+    expect(loadConfig(undefined, {}).proxies).toEqual([]);
+    expect(loadConfig(undefined, { SIPCASE_PROXIES: '127.0.5.1, 10.0.0.0/8' }).proxies).toEqual(['127.0.5.1', '10.0.0.0/8']);
+    const file = join(mkdtempSync(join(tmpdir(), 'sipcase-config-')), 'site.json');
+    writeFileSync(file, JSON.stringify({ proxies: ['192.0.2.10'] }));
+    expect(loadConfig(file, {}).proxies).toEqual(['192.0.2.10']);
+  });
+
   it('a file given, then environment variables, override them', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sipcase-config-')), 'site.json');
     writeFileSync(file, JSON.stringify({ drachtio: { port: 9023 }, log: { level: 'debug' } }));
@@ -22,6 +30,8 @@ describe('start-up settings', () => {
     [{ SIPCASE_DRACHTIO_PORT: '99999' }, 'drachtio.port: ports must be within range 0 - 65535'],
     [{ SIPCASE_LOG_LEVEL: 'loud' }, 'log.level: must be one of the possible values'],
     [{ SIPCASE_MAX_CALLS: '-1' }, 'limits.maxCalls: must be a positive integer'],
+    [{ SIPCASE_PROXIES: '127.0.5.1,balancer' }, 'proxies: "balancer" is not an IP address or CIDR range'],
+    [{ SIPCASE_OUTBOUND_PROXY: '10.0.0.10:5060' }, 'outboundProxy: must be a SIP URI'],
   ])('a wrong value names the setting: %j', (env, message) => {
     expect(() => loadConfig(undefined, env)).toThrow(message);
   });

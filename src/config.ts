@@ -4,8 +4,20 @@
  */
 import { existsSync } from 'node:fs';
 import convict from 'convict';
+import { parseSource } from './rules/peers.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A list of IP addresses or CIDR ranges: an array in a file, comma-separated in the environment. */
+const cidrList = {
+  name: 'cidr-list',
+  coerce: (v: unknown) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v),
+  validate: (v: unknown) => {
+    if (!Array.isArray(v)) throw new Error('must be a list of IP addresses or CIDR ranges');
+    for (const x of v) if (typeof x !== 'string' || parseSource(x) === undefined) throw new Error(`${JSON.stringify(x)} is not an IP address or CIDR range`);
+  },
+};
+convict.addFormat(cidrList);
 
 const schema = {
   drachtio: {
@@ -15,6 +27,20 @@ const schema = {
     reconnectMaxDelayMs: { doc: 'longest wait between reconnection attempts to drachtio-server', format: 'nat', default: 5000, env: 'SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS' },
   },
   rules: { doc: 'path of the rules file (peers and header rules)', format: String, default: 'config/rules.json', env: 'SIPCASE_RULES' },
+  proxies: {
+    doc: 'SIP proxies or balancers in front of sipcase (IPs or CIDRs, comma-separated): a request from one comes from the address it recorded on the Via below its own',
+    format: 'cidr-list',
+    default: [] as string[],
+    env: 'SIPCASE_PROXIES',
+  },
+  outboundProxy: {
+    doc: 'SIP URI every call sipcase places toward a peer is sent through (a balancer in front of several instances, so peers only ever talk to it); empty: straight to the peer',
+    format: (v: unknown) => {
+      if (typeof v !== 'string' || (v !== '' && !/^sips?:[^\s]+$/.test(v))) throw new Error('must be a SIP URI, e.g. sip:10.0.0.10:5060, or empty');
+    },
+    default: '',
+    env: 'SIPCASE_OUTBOUND_PROXY',
+  },
   reload: {
     watch: { doc: 'reload the rules when the rules file\'s folder changes (SIGHUP always reloads)', format: Boolean, default: true, env: 'SIPCASE_RELOAD_WATCH' },
     debounceMs: { doc: 'how long the folder must be still before a reload', format: 'nat', default: 300, env: 'SIPCASE_RELOAD_DEBOUNCE_MS' },
@@ -47,6 +73,8 @@ const schema = {
 export interface Config {
   readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string; readonly reconnectMaxDelayMs: number };
   readonly rules: string;
+  readonly proxies: readonly string[];
+  readonly outboundProxy: string;
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
   readonly http: { readonly host: string; readonly port: number };

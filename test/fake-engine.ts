@@ -56,7 +56,7 @@ export type TestContext = B2buaContext & { readonly observer: Recorder };
 export function context(engine: Engine, maxCalls = 10, maxMessageBytes = 10_240): TestContext {
   const observer = new Recorder();
   const status = { ...initialStatus('rules.json'), drachtio: 'connected' as const, rules: { file: 'rules.json', loaded: true, count: 5 }, probe: { state: 'passed' as const } };
-  return { engine, rules: { current: rules }, log: pino({ level: 'silent' }), observer, limits: { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 }, maxMessageBytes, sourceRate: new SourceRate(0, 0), calls: new Calls(observer), status };
+  return { engine, rules: { current: rules }, log: pino({ level: 'silent' }), observer, limits: { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 }, maxMessageBytes, sourceRate: new SourceRate(0, 0), proxies: [], outboundProxy: undefined, calls: new Calls(observer), status };
 }
 
 export const ok: InboundResponse = { status: 200, reason: 'OK', raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n', body: '' };

@@ -18,6 +18,7 @@ import type { CompiledRules, Peer } from '../rules/types.js';
 import type { B2buaContext } from './context.js';
 import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
 import { sendOptions } from './outbound.js';
+import { originAddress, originOf } from './origin.js';
 import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
@@ -99,9 +100,10 @@ export class Call {
   /** One in-dialog request across: check its source, rewrite, send, rewrite the answer, answer. */
   private async relay(from: Leg, to: Leg, req: InboundRequest, res: ResponseChannel): Promise<void> {
     const { observer } = this.ctx;
-    if (!peerHasAddress(from.peer, req.source_address)) {
+    const origin = originAddress(originOf(req, this.ctx.proxies));
+    if (origin === undefined || !peerHasAddress(from.peer, origin)) {
       observer.record({ type: 'rejected', reason: 'unknown_source' });
-      this.log.warn({ method: req.method, source: req.source_address }, 'in-dialog request from outside the leg\'s peer: 403');
+      this.log.warn({ method: req.method, source: req.source_address, origin }, 'in-dialog request from outside the leg\'s peer: 403');
       res.send(403, 'Forbidden', {});
       return;
     }

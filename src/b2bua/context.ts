@@ -1,6 +1,6 @@
 /** What every part of the shell shares: the live rules, the engine, state, logging and counting. */
 import type { Logger } from 'pino';
-import type { CompiledRules } from '../rules/types.js';
+import type { Cidr, CompiledRules } from '../rules/types.js';
 import type { Observer } from '../observe.js';
 import type { Status } from '../ops/readiness.js';
 import type { AdmissionLimits } from './admission.js';
@@ -25,6 +25,10 @@ export interface B2buaContext {
   /** Requests larger than this (bytes as sent on) are answered 513 instead of relayed. */
   readonly maxMessageBytes: number;
   readonly sourceRate: SourceRate;
+  /** Trusted SIP proxies in front of sipcase (see origin.ts). */
+  readonly proxies: readonly Cidr[];
+  /** Where calls toward a peer are sent through; undefined: straight to the peer. */
+  readonly outboundProxy: string | undefined;
   readonly calls: Calls;
   readonly status: Status;
 }

@@ -75,6 +75,8 @@ export interface UacOptions {
   readonly callingName?: string;
   /** Late offer: do not ACK the 200 OK; resolve with a LateOfferLeg instead of a Dialog. */
   readonly noAck?: boolean;
+  /** Send the INVITE through this outbound proxy (a SIP URI) rather than straight to the target. */
+  readonly proxy?: string;
 }
 
 export interface UacProgress {

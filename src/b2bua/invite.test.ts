@@ -1,6 +1,8 @@
 /** The call logic against a fake engine: the paths a SIPp run does not reach easily. */
 import { describe, expect, it } from 'vitest';
 import { answeringEngine, Channel, context, GENESYS, inviteRaw, KORE, request } from '../../test/fake-engine.js';
+import ipaddr from 'ipaddr.js';
+import type { Cidr } from '../rules/types.js';
 import type { Engine } from './engine.js';
 import { handleInvite } from './invite.js';
 
@@ -14,6 +16,23 @@ describe('a new call', () => {
     const seen = ctx.observer;
     const way = { from: 'kore', to: 'genesys' };
     expect([seen.count('call-started', { way }), seen.count('call-answered', { way }), seen.count('rewrite', { rule: 'uui-exact-case-to-genesys', action: 'case' })]).toEqual([1, 1, 1]);
+  });
+
+  it('with an outbound proxy (a balancer in front), sends the other leg through it, to the peer\'s target', async () => {
+    const sent: { uri: string; proxy: string | undefined }[] = [];
+    const { engine } = answeringEngine();
+    const through: Engine = { ...engine, createUAC: (uri, opts, progress) => (sent.push({ uri, proxy: opts.proxy }), engine.createUAC(uri, opts, progress)) };
+    await handleInvite({ ...context(through), outboundProxy: 'sip:192.0.2.10:5060' }, request('INVITE', KORE, inviteRaw), new Channel());
+    expect(sent).toEqual([{ uri: expect.stringMatching(/^sip:[^@]+@byoc\.example\.pure\.cloud/), proxy: 'sip:192.0.2.10:5060' }]);
+  });
+
+  it('behind a trusted proxy, knows the caller by the address the proxy stamped on its Via', async () => {
+    const { engine, sentHeaders } = answeringEngine();
+    const ctx = { ...context(engine), proxies: [[ipaddr.parse('192.0.2.10'), 32] as Cidr] };
+    const viaProxy = inviteRaw.replace('\r\nCSeq', `\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKp\r\nVia: SIP/2.0/UDP kore.example.com;branch=z9hG4bK1;received=${KORE}\r\nCSeq`);
+    await handleInvite(ctx, request('INVITE', '192.0.2.10', viaProxy), new Channel());
+    expect(sentHeaders).toHaveLength(1);
+    expect(ctx.observer.count('call-started', { way: { from: 'kore', to: 'genesys' } })).toBe(1);
   });
 
   it('answers 503 with Retry-After beyond the live-call limit', async () => {

@@ -6,8 +6,8 @@
  * Every path out of here leaves the call either joined (answered) or ended in the registry, and an
  * answered far leg either joined or hung up: nothing can hold a call slot or a leg after a failure.
  */
-import { peerForAddress } from '../rules/peers.js';
 import { admitCall } from './admission.js';
+import { peerOf } from './origin.js';
 import { Call } from './call.js';
 import type { B2buaContext } from './context.js';
 import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from './engine.js';
@@ -18,13 +18,13 @@ import { callerOf, legUri } from './target.js';
 
 export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: ResponseChannel): Promise<void> {
   const rules = ctx.rules.current;
-  const from = peerForAddress(rules.peers, req.source_address);
+  const from = peerOf(req, rules.peers, ctx.proxies);
   const to = from && rules.peers.get(from.relayTo);
   if (from === undefined || to === undefined) return; // the source guard answered already
   const refusal = admitCall(ctx.status, ctx.calls.size, ctx.limits);
   if (refusal !== undefined) {
     ctx.observer.record({ type: 'rejected', reason: refusal.reason });
-    ctx.log.warn({ reason: refusal.reason, calls: ctx.calls.size, source: req.source_address }, 'new call refused: 503');
+    ctx.log.warn({ reason: refusal.reason, calls: ctx.calls.size, source: req.source_address, from: from.name }, 'new call refused: 503');
     res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(refusal.retryAfterS) } });
     return;
   }
@@ -81,6 +81,7 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     ...(out.body === undefined ? {} : { localSdp: out.body }),
     ...(caller.number === undefined ? {} : { callingNumber: caller.number }),
     ...(caller.name === undefined ? {} : { callingName: caller.name }),
+    ...(ctx.outboundProxy === undefined ? {} : { proxy: ctx.outboundProxy }),
   };
   const progress: UacProgress = {
     cbRequest: (err, sent) => {

@@ -19,6 +19,8 @@ import { fromSrf, type HeaderMap } from './engine.js';
 import { handlers, type Handler } from './handlers.js';
 import { readRules, RulesKeeper, type ReloadOutcome } from './rules-keeper.js';
 import { SourceRate } from './source-rate.js';
+import { parseSource } from '../rules/peers.js';
+import type { Cidr } from '../rules/types.js';
 
 /** The drachtio-srf calls the shell makes beyond the Engine interface. */
 interface SrfApp extends EventEmitter {
@@ -96,6 +98,9 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
     limits: { maxCalls: config.limits.maxCalls, busyRetryAfterS: config.limits.retryAfterS, drainRetryAfterS: config.drain.retryAfterS },
     maxMessageBytes: config.limits.maxMessageBytes,
     sourceRate: new SourceRate(config.limits.sourceRate, config.limits.sourceBurst),
+    // Validated as addresses or ranges when the settings loaded.
+    proxies: config.proxies.map((p) => parseSource(p) as Cidr),
+    outboundProxy: config.outboundProxy === '' ? undefined : config.outboundProxy,
     calls: registry,
     status,
   };

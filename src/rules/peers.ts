@@ -6,7 +6,8 @@ import ipaddr from 'ipaddr.js';
 import { jsonPath, type RuleError } from './errors.js';
 import type { Cidr, Peer, PeerSpec, PeerTarget, Transport } from './types.js';
 
-function parseSource(text: string): Cidr | undefined {
+/** An IP address or CIDR range as a range; undefined when it is neither. */
+export function parseSource(text: string): Cidr | undefined {
   try {
     if (text.includes('/')) return ipaddr.parseCIDR(text);
     const addr = ipaddr.parse(text);
@@ -94,8 +95,18 @@ function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   }
 }
 
+function inRanges(ranges: readonly Cidr[], addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return ranges.some((c) => c[0].kind() === addr.kind() && addr.match(c));
+}
+
 function inSources(peer: Peer, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return peer.sources.some((c) => c[0].kind() === addr.kind() && addr.match(c));
+  return inRanges(peer.sources, addr);
+}
+
+/** Whether an address is in any of the ranges. */
+export function addressIn(ranges: readonly Cidr[], address: string): boolean {
+  const addr = parseAddress(address);
+  return addr !== undefined && inRanges(ranges, addr);
 }
 
 /** The peer a source address belongs to, if any. */
