@@ -4,6 +4,7 @@
  * end-to-end suites run, drachtio-server's flags are the ones the TLS suite starts it with, the
  * stop grace covers the drain, and drachtio-server's preserve list is the one the preset needs.
  */
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,5 +69,60 @@ describe('docker files', () => {
   it("compose's default preserve list for drachtio-server is what the preset rules emit", () => {
     const preserve = /DRACHTIO_PRESERVE_HEADER_NAMES: "\$\{PRESERVE_HEADER_NAMES:-([^}]*)\}"/.exec(compose)?.[1];
     expect(preserve).toBe(presetRules().emittedNames.join(','));
+  });
+});
+
+describe('scale-out files (compose.scale.yml, kamailio/)', () => {
+  const scale = read('docker/compose.scale.yml');
+  const list = read('docker/kamailio/dispatcher.list');
+  const kamailioImage = read('docker/kamailio/Dockerfile');
+  const instances = ['a', 'b'].map((n) => {
+    const service = (name: string) => scale.slice(scale.indexOf(`  ${name}:\n`)).split(/\n {2}\S/)[0] ?? '';
+    const drachtio = service(`drachtio-${n}`);
+    const sipcase = service(`sipcase-${n}`);
+    return {
+      contact: /--contact "sip:([\d.]+:\d+);transport=udp"/.exec(drachtio)?.[1],
+      adminPort: /--port (\d+)/.exec(drachtio)?.[1],
+      sipcasePort: /SIPCASE_DRACHTIO_PORT: "(\d+)"/.exec(sipcase)?.[1],
+      proxies: /SIPCASE_PROXIES: (\S+)/.exec(sipcase)?.[1],
+      outbound: /SIPCASE_OUTBOUND_PROXY: (\S+)/.exec(sipcase)?.[1],
+      httpPort: /SIPCASE_HTTP_PORT: "(\d+)"/.exec(sipcase)?.[1],
+      sipcase,
+    };
+  });
+  const inner = /"LISTEN_INNER=udp:([\d.]+):(\d+)"/.exec(scale);
+
+  it('dispatch to exactly the instances compose runs, each sipcase on its own drachtio-server', () => {
+    const destinations = [...list.matchAll(/^1 sip:(\S+)$/gm)].map((m) => m[1]);
+    expect(destinations).toEqual(instances.map((i) => i.contact));
+    for (const i of instances) expect(i.sipcasePort).toBe(i.adminPort);
+    expect(new Set(instances.map((i) => i.httpPort)).size).toBe(instances.length);
+  });
+
+  it('trust Kamailio\'s inner side as a proxy and send outbound legs through it', () => {
+    expect(inner).not.toBeNull();
+    for (const i of instances) {
+      expect(i.proxies).toBe(inner?.[1]);
+      expect(i.outbound).toBe(`sip:${inner?.[1]}:${inner?.[2]}`);
+      expect(i.sipcase).toContain('stop_signal: SIGTERM');
+      expect(Number(/stop_grace_period: (\d+)s/.exec(i.sipcase)?.[1]) * 1000).toBeGreaterThan(Number(/SIPCASE_DRAIN_TIMEOUT_MS: "(\d+)"/.exec(i.sipcase)?.[1]));
+    }
+  });
+
+  it('build Kamailio from files that exist, with the configuration the scale-out suite runs', () => {
+    const sources = [...kamailioImage.matchAll(/^COPY (\S+) \S+$/gm)].map((m) => m[1] as string);
+    expect(sources).toEqual(['docker/kamailio/kamailio.cfg', 'docker/kamailio/dispatcher.list']);
+    for (const s of sources) expect(existsSync(join(root, s)), s).toBe(true);
+    expect(read('test/sipp/kamailio.ts')).toContain("join(ROOT, 'docker/kamailio/kamailio.cfg')");
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v kamailio']).status !== 0)('Kamailio accepts its configuration with the defines compose gives it (kamailio -c)', () => {
+    // A loopback address of its own stands for the host's SIP address.
+    const defines = [...scale.matchAll(/"-A", "([^"]+)"/g)].map((m) => (m[1] as string).replace(/\$\{SIP_ADDRESS[^}]*\}/, '127.0.0.2'));
+    expect(defines).toHaveLength(2);
+    const args = ['-c', '-f', join(root, 'docker/kamailio/kamailio.cfg'), ...defines.flatMap((d) => ['-A', d]), '-A', `DISPATCHER_LIST="${join(root, 'docker/kamailio/dispatcher.list')}"`];
+    const r = spawnSync('kamailio', args, { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toContain('config file ok');
   });
 });
