@@ -113,7 +113,8 @@ describe('scale-out files (compose.scale.yml, kamailio/)', () => {
     const sources = [...kamailioImage.matchAll(/^COPY (\S+) \S+$/gm)].map((m) => m[1] as string);
     expect(sources).toEqual(['docker/kamailio/kamailio.cfg', 'docker/kamailio/dispatcher.list']);
     for (const s of sources) expect(existsSync(join(root, s)), s).toBe(true);
-    expect(read('test/sipp/kamailio.ts')).toContain("join(ROOT, 'docker/kamailio/kamailio.cfg')");
+    expect(read('src/bench/balancer.ts')).toContain("join(ROOT, 'docker/kamailio/kamailio.cfg')");
+    expect(read('test/sipp/scale.test.ts')).toContain("from '../../src/bench/balancer.js'");
   });
 
   it.skipIf(spawnSync('sh', ['-c', 'command -v kamailio']).status !== 0)('Kamailio accepts its configuration with the defines compose gives it (kamailio -c)', () => {

@@ -12,6 +12,7 @@ import { parseRulesText } from '../src/rules/load.js';
 import { Metrics } from '../src/ops/metrics.js';
 import { CALL_OUTCOMES, REJECT_REASONS, RELOAD_RESULTS } from '../src/observe.js';
 import { floodRow, type Step } from '../src/bench/flood.js';
+import { highestClean, scaleRow, type ScaleStep } from '../src/bench/scale.js';
 import { existsSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -111,5 +112,19 @@ describe('docs/security.md', () => {
     const { steps } = JSON.parse(doc('performance/flood.json')) as { steps: Step[] };
     expect(steps.length).toBeGreaterThan(3);
     for (const s of steps) expect(text).toContain(floodRow(s));
+  });
+});
+
+describe('docs/scale-out.md', () => {
+  const text = doc('scale-out.md');
+  const { steps } = JSON.parse(doc('performance/scale.json')) as { steps: ScaleStep[] };
+
+  it('shows every row of performance/scale.json as the benchmark wrote it', () => {
+    expect(steps.length).toBeGreaterThan(3);
+    for (const s of steps) expect(text).toContain(scaleRow(s));
+  });
+
+  it('states the zero-failure rates the results show', () => {
+    expect(text).toContain(`**${highestClean(steps, 1)} calls/s with one instance and ${highestClean(steps, 2)} with two**`);
   });
 });

@@ -5,10 +5,10 @@
  * so the whole dialog (ACK, BYE, either way) crosses the TLS hop. Also: a throw-away certificate.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portOpen, track, until, type Proc } from '../../src/bench/lab.js';
-import { LOGS, ROOT } from './stack.js';
+import { LOGS } from './stack.js';
 
 export interface Certificate {
   readonly key: string;
@@ -109,41 +109,3 @@ require_certificate = no
   return proc;
 }
 
-export interface Balancer {
-  /** Where Kamailio takes SIP (UDP). */
-  readonly ip: string;
-  readonly port: number;
-  /** Each instance's drachtio-server SIP address, host:port. */
-  readonly instances: readonly string[];
-  /** Seconds between OPTIONS probes of each instance. */
-  readonly pingIntervalS: number;
-}
-
-/**
- * Kamailio's dispatcher in front of sipcase instances: docker/kamailio/kamailio.cfg itself, the file
- * compose runs, with this test's addresses given as defines.
- */
-export async function startBalancer(name: string, b: Balancer): Promise<Proc> {
-  const dir = join(LOGS, name);
-  mkdirSync(dir, { recursive: true });
-  const list = join(dir, 'dispatcher.list');
-  writeFileSync(list, b.instances.map((i) => `1 sip:${i}\n`).join(''));
-  const cfg = join(ROOT, 'docker/kamailio/kamailio.cfg');
-  const defines = [`LISTEN=udp:${b.ip}:${b.port}`, `DISPATCHER_LIST="${list}"`, `PING_INTERVAL=${b.pingIntervalS}`].flatMap((d) => ['-A', d]);
-  const args = ['-f', cfg, ...defines, '-DD', '-E', '-m', '64', '-M', '8', '-Y', dir, '-P', join(dir, 'kamailio.pid')];
-  const proc = track(spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
-  // UDP has no port to connect to: wait for Kamailio's "Listening on" list, then for its workers.
-  // Whatever goes wrong, the process started here is stopped here (no orphan keeps the address).
-  try {
-    await until('Kamailio listening', () => {
-      if (proc.child.exitCode !== null) throw new Error(`Kamailio exited with ${proc.child.exitCode}: see ${proc.log}`);
-      return existsSync(proc.log) && readFileSync(proc.log, 'utf8').includes(`udp: ${b.ip} [${b.ip}]:${b.port}`);
-    }, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
-    if (proc.child.exitCode !== null) throw new Error(`Kamailio exited with ${proc.child.exitCode}: see ${proc.log}`);
-  } catch (e) {
-    await proc.stop();
-    throw e;
-  }
-  return proc;
-}

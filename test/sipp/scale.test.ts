@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBalancer } from './kamailio.js';
+import { startBalancer } from '../../src/bench/balancer.js';
 import { callFlow, LOGS, sample, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
@@ -42,7 +42,7 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
     procs.push(sa.server, sa.app, sb.server, sb.app);
     a = sa.app;
     b = sb.app;
-    procs.push(await startBalancer('scale-kamailio', { ...BALANCER, instances: [`${A.drachtio}:${A.sipPort}`, `${B.drachtio}:${B.sipPort}`], pingIntervalS: 1 }));
+    procs.push(await startBalancer(LOGS, 'scale-kamailio', { ...BALANCER, instances: [`${A.drachtio}:${A.sipPort}`, `${B.drachtio}:${B.sipPort}`], pingIntervalS: 1 }));
     // Each instance has answered a probe: both are in rotation.
     // Let the dispatcher probe both instances before the first call.
     await new Promise((r) => setTimeout(r, 1500));
