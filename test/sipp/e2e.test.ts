@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, listenOnPeers, NET, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
+import { callFlow, listenOnPeers, NET, peerEnds, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
 
 const drachtio = which('drachtio');
 const sippBin = which('sipp');
@@ -14,10 +14,7 @@ else if (sippBin === undefined) process.stdout.write('skipped: no sipp\n');
 const ready = drachtio !== undefined && sippBin !== undefined;
 
 const drachtioAt = `${NET.drachtio}:${NET.sipPort}`;
-const genesysUas = { ip: NET.genesys, port: NET.uasPort };
-const genesysUac = { ip: NET.genesys, port: NET.uacPort, remote: drachtioAt };
-const koreUas = { ip: NET.kore, port: NET.uasPort };
-const koreUac = { ip: NET.kore, port: NET.uacPort, remote: drachtioAt };
+const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(NET);
 
 /** A call Genesys places toward Kore: Kore's UAS scenario, Genesys' UAC scenario. */
 const genesysCallsKore = (label: string, kore: string, genesys: string, vars: Record<string, string> = {}, koreKeys: Record<string, string> = {}) =>

@@ -10,17 +10,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track } from '../../src/bench/lab.js';
-import { callFlow, listenOnPeers, LOGS, sample, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, listenOnPeers, LOGS, sample, peerEnds, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
 const HOSTILE: Net = { drachtio: '127.0.0.1', sipPort: 28060, adminPort: 32022, secret: 'sipcase-hostile', genesys: '127.0.3.2', kore: '127.0.3.3', stranger: '127.0.3.9', uasPort: 25090, uacPort: 25070 };
-const drachtioAt = `${HOSTILE.drachtio}:${HOSTILE.sipPort}`;
-const genesysUas = { ip: HOSTILE.genesys, port: HOSTILE.uasPort };
-const koreUas = { ip: HOSTILE.kore, port: HOSTILE.uasPort };
-const genesysUac = { ip: HOSTILE.genesys, port: HOSTILE.uacPort, remote: drachtioAt };
-const koreUac = { ip: HOSTILE.kore, port: HOSTILE.uacPort, remote: drachtioAt };
+const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(HOSTILE);
 /** This suite's per-source limit, low enough for a short flood to cross it. */
 const RATE = { perSecond: 20, burst: 20 };
 

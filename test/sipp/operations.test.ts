@@ -8,18 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, LOGS, ROOT, presetRuleList, sample, sipp, startDrachtio, startSipcase, startStack, until, untilLogged, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
+import { callFlow, LOGS, ROOT, presetRuleList, sample, peerEnds, sipp, startDrachtio, startSipcase, startStack, until, untilLogged, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
 const OPS: Net = { drachtio: '127.0.0.1', sipPort: 26060, adminPort: 30022, secret: 'sipcase-ops', genesys: '127.0.1.2', kore: '127.0.1.3', stranger: '127.0.1.9', uasPort: 25090, uacPort: 25070 };
 const RULES = join(LOGS, 'ops', 'rules.json');
-const drachtioAt = `${OPS.drachtio}:${OPS.sipPort}`;
-const genesysUas = { ip: OPS.genesys, port: OPS.uasPort };
-const koreUas = { ip: OPS.kore, port: OPS.uasPort };
-const genesysUac = { ip: OPS.genesys, port: OPS.uacPort, remote: drachtioAt };
-const koreUac = { ip: OPS.kore, port: OPS.uacPort, remote: drachtioAt };
+const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(OPS);
 
 function passed(runs: Record<string, SippRun>): void {
   for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
-import { callFlow, LOGS, sample, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, LOGS, sample, peerEnds, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${tools.includes('drachtio') ? ' (no drachtio-server)' : ''}\n`);
@@ -20,10 +20,7 @@ const balancerAt = `${BALANCER.ip}:${BALANCER.port}`;
 const instance = (ip: string): Net => ({ drachtio: ip, sipPort: 25060, adminPort: 25022, secret: 'sipcase-scale', genesys: '127.0.5.2', kore: '127.0.5.3', stranger: '127.0.5.9', uasPort: 25090, uacPort: 25070 });
 const A = instance('127.0.5.11');
 const B = instance('127.0.5.12');
-const genesysUas = { ip: A.genesys, port: A.uasPort };
-const koreUas = { ip: A.kore, port: A.uasPort };
-const genesysUac = { ip: A.genesys, port: A.uacPort, remote: balancerAt };
-const koreUac = { ip: A.kore, port: A.uacPort, remote: balancerAt };
+const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(A, balancerAt);
 
 function passed(runs: Record<string, SippRun>): void {
   for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);

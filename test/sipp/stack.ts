@@ -84,6 +84,19 @@ export function drachtioTlsArgs(hostport: string, files: { readonly key: string;
   return ['--contact', `sips:${hostport};transport=tls`, '--key-file', files.key, '--cert-file', files.cert, '--chain-file', files.chain ?? files.cert, '--min-tls-version', '1.2'];
 }
 
+/**
+ * Where each peer's SIPp listens (UAS) and sends from (UAC) on a suite's addresses; UACs send to
+ * `remote` (drachtio-server's SIP address unless given, e.g. a balancer's).
+ */
+export function peerEnds(net: Net, remote = `${net.drachtio}:${net.sipPort}`) {
+  return {
+    genesysUas: { ip: net.genesys, port: net.uasPort },
+    koreUas: { ip: net.kore, port: net.uasPort },
+    genesysUac: { ip: net.genesys, port: net.uacPort, remote },
+    koreUac: { ip: net.kore, port: net.uacPort, remote },
+  };
+}
+
 /** A rules file with the preset's peers on this suite's loopback addresses (see writeLoopbackRules). */
 export function writeRules(net: Net = NET, file = join(LOGS, 'rules.json'), rules: unknown[] = presetRuleList(), genesysTarget?: string): string {
   return writeLoopbackRules(file, { genesys: net.genesys, kore: net.kore, port: net.uasPort, ...(genesysTarget === undefined ? {} : { genesysTarget }) }, rules);
