@@ -13,6 +13,7 @@ import { Metrics } from '../src/ops/metrics.js';
 import { CALL_OUTCOMES, REJECT_REASONS, RELOAD_RESULTS } from '../src/observe.js';
 import { floodRow, type Step } from '../src/bench/flood.js';
 import { highestClean, scaleRow, type ScaleStep } from '../src/bench/scale.js';
+import { runCli } from '../src/cli/main.js';
 import { existsSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -126,5 +127,19 @@ describe('docs/scale-out.md', () => {
 
   it('states the zero-failure rates the results show', () => {
     expect(text).toContain(`**${highestClean(steps, 1)} calls/s with one instance and ${highestClean(steps, 2)} with two**`);
+  });
+});
+
+describe('docs/change-rules.md', () => {
+  it('shows only commands and flags sipcase has', async () => {
+    let help = '';
+    await runCli(['--help'], { stdout: (t) => (help += t.toString()), stderr: () => undefined, readStdin: async () => Buffer.alloc(0) });
+    const lines = fenced(doc('change-rules.md'), '').flatMap((b) => b.split('\n')).filter((l) => l.startsWith('sipcase '));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) {
+      const [, command] = line.split(' ');
+      expect(help, line).toContain(`sipcase ${command as string} `);
+      for (const flag of line.match(/--[a-z]+/g) ?? []) expect(help, `${line}: ${flag}`).toContain(flag);
+    }
   });
 });

@@ -138,3 +138,28 @@ describe('sipcase', () => {
     expect(r.err).toBe('sipcase: unknown command "frobnicate"; try sipcase --help\n');
   });
 });
+
+describe('sipcase rewrite --ladder', () => {
+  it('prints the message as a self-contained HTML ladder: an arrow in, an arrow out, what changed under it', async () => {
+    const r = await cli(['rewrite', '--rules', PRESET_PATH, '--from', 'kore', '--to', 'genesys', '--ladder', '-'], vector('kore-invite-uui.sip'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^<!doctype html>/);
+    expect(r.stdout.match(/<line class="arrow /g)).toHaveLength(2);
+    expect(r.stdout).toContain('<text class="change"');
+    expect(r.stdout).toContain('uui-exact-case-to-genesys: case User-to-User: User-To-User -&#62; User-to-User');
+    expect(r.stdout).not.toMatch(/\s(?:src|href)=/);
+  });
+});
+
+describe('sipcase replay', () => {
+  it('needs --rules and one capture file', async () => {
+    expect((await cli(['replay', 'x.pcap'])).code).toBe(2);
+    expect((await cli(['replay', '--rules', PRESET_PATH])).code).toBe(2);
+  });
+
+  it('says in one line what is no capture file', async () => {
+    const r = await cli(['replay', '--rules', PRESET_PATH, file('not.pcap', 'INVITE sip:a@b SIP/2.0\r\n\r\n')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sipcase: .*not\.pcap: not a capture file: neither pcap nor pcapng/);
+  });
+});

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describeSettings } from '../config.js';
 import { checkCommand } from './check.js';
 import { CliError, type CliIo } from './io.js';
+import { replayCommand } from './replay.js';
 import { rewriteCommand } from './rewrite.js';
 import { runCommand } from './run.js';
 import { uuiCommand } from './uui.js';
@@ -14,8 +15,12 @@ usage:
       run the B2BUA: connect to drachtio-server, prove header case, relay calls
   sipcase check <rules.json>
       validate a rules file; errors name the JSON path
-  sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff] [message-file | -]
+  sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff | --ladder] [message-file | -]
       dry run: print a raw SIP message as sipcase would send it from one peer to the other
+      (--diff: what changed and why; --ladder: as a ladder diagram, self-contained HTML)
+  sipcase replay --rules <file> [--strict] [--html <report.html>] <capture.pcap | capture.pcapng>
+      a capture (SIP over UDP and TCP) through the rules: each message's direction by its source,
+      what would change, a summary; --strict: exit 1 when a message would still leave wrong
   sipcase uui [--strict] '<User-to-User value>'
       parse a UUI value and lint it (--strict: exit 1 when there are findings)
   sipcase --version
@@ -36,6 +41,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,
   check: checkCommand,
   rewrite: rewriteCommand,
+  replay: replayCommand,
   uui: uuiCommand,
 };
 

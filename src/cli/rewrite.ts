@@ -1,24 +1,19 @@
 /**
  * `sipcase rewrite`: the dry run. Feeds one raw SIP message through the rules for a direction and
- * prints it exactly as sipcase would send it (or, with --diff, what changed and why).
+ * prints it exactly as sipcase would send it (or, with --diff, what changed and why; with
+ * --ladder, the same as a ladder diagram in self-contained HTML).
  */
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
-import { formatErrors } from '../rules/errors.js';
-import { loadRulesFile } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { parseMessage, serializeToBuffer, SipParseError, type SipMessage } from '../sip/message.js';
 import { lintMessageUui } from '../uui/in-message.js';
+import { ladderHtml } from '../report/ladder.js';
 import { CliError, readInput, type CliIo } from './io.js';
+import { rulesFrom } from './rules-file.js';
 
-const USAGE = 'usage: sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff] [message-file | -]';
-
-async function rulesFrom(file: string): Promise<CompiledRules> {
-  const result = await loadRulesFile(file);
-  if (!result.ok) throw new CliError(`${file}: ${formatErrors(result.errors).replace(/\n/g, '; ')}`);
-  return result.value;
-}
+const USAGE = 'usage: sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff | --ladder] [message-file | -]';
 
 function peerName(rules: CompiledRules, name: string | undefined, flag: string): string {
   if (name === undefined) throw new CliError(`${flag} is required; ${USAGE}`, 2);
@@ -46,7 +41,7 @@ export async function rewriteCommand(args: readonly string[], io: CliIo): Promis
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, diff: { type: 'boolean' } },
+      options: { rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, diff: { type: 'boolean' }, ladder: { type: 'boolean' } },
     });
   } catch (e) {
     throw new CliError(`${(e as Error).message}; ${USAGE}`, 2);
@@ -58,7 +53,14 @@ export async function rewriteCommand(args: readonly string[], io: CliIo): Promis
   const input = parse(await readInput(io, positionals[0]));
   const result = rewrite(rules, input, context);
   const out = serializeToBuffer(result.message);
-  for (const f of lintMessageUui(result.message)) io.stderr(`warning: uui ${f.code}: ${f.message}\n`);
+  const findings = lintMessageUui(result.message);
+  for (const f of findings) io.stderr(`warning: uui ${f.code}: ${f.message}\n`);
+  if (values.ladder === true) {
+    const label = input.start.kind === 'request' ? input.start.method : `${input.start.status} ${input.start.reason}`;
+    const entry = { from: context.from, to: context.to, label, changes: result.changes.map((c) => `${c.rule}: ${c.action} ${c.header}: ${c.detail}`), findings: findings.map((f) => `still ${f.code}: ${f.message}`) };
+    io.stdout(ladderHtml(`sipcase rewrite: ${context.from} -> ${context.to}`, [context.from, context.to], [entry]));
+    return 0;
+  }
   if (!values.diff) {
     io.stdout(out);
     return 0;

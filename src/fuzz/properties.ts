@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
+import { sipMessagesOf } from '../capture/sip-messages.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { parseRulesText } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
@@ -118,9 +119,18 @@ function emittedSafely(out: SipMessage): void {
   if (cl !== undefined) assert.equal(Number(cl.value), bodyLength(again), 'Content-Length does not match the body');
 }
 
+/** Capture-shaped bytes: a pcap or pcapng header, then SIP-shaped or random bytes as records. */
+const captureShaped = fc
+  .tuple(fc.constantFrom('d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', '0a0d0d0a'), fc.array(fc.oneof(anyBytes, fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a))), { maxLength: 4 }))
+  .map(([magic, parts]) => Buffer.concat([Buffer.from(magic, 'hex'), ...parts]));
+
 export const properties = {
   'SIP parser: any bytes give a message or a SipParseError': fc.property(anyBytes, (bytes) => {
     parsed(bytes);
+  }),
+  'capture files: any bytes give SIP messages or an error, never a throw': fc.property(fc.oneof(captureShaped, anyBytes), (bytes) => {
+    const r = sipMessagesOf(bytes);
+    if (r.ok) for (const m of r.value.messages) assert.ok(m.bytes.length > 0);
   }),
   'rewrite with the preset: no throw, output re-parses, no CR/LF in a value, true Content-Length': fc.property(anyBytes, fc.constantFrom(['kore', 'genesys'], ['genesys', 'kore']), (bytes, [from, to]) => {
     const m = parsed(bytes);

@@ -216,6 +216,8 @@ export interface SippSpec {
   /** Calls to place (SIPp's -m; default 1), and at what rate per second (-r; SIPp's default 10). */
   readonly calls?: number;
   readonly rate?: number;
+  /** SIPp's -t: u1 (UDP, the default) or t1 (one TCP connection). */
+  readonly transport?: 'u1' | 't1';
 }
 
 /** Runs one SIPp instance for one call; bounded by its own timeouts. */
@@ -230,6 +232,7 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
     '-m', String(spec.calls ?? 1), ...(spec.rate === undefined ? [] : ['-r', String(spec.rate)]), '-d', String(spec.pauseMs ?? 200), '-timeout', `${spec.timeoutS ?? 15}s`, '-timeout_error', '-recv_timeout', '8000', '-nostdin',
     '-trace_err', '-error_file', errorFile, '-trace_msg', '-message_file', join(LOGS, `${spec.label}.messages.log`),
     ...(spec.service === undefined ? [] : ['-s', spec.service]),
+    ...(spec.transport === undefined ? [] : ['-t', spec.transport]),
     ...(spec.remote === undefined ? [] : [spec.remote]),
   ];
   const proc = track(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));

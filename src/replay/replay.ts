@@ -1,0 +1,104 @@
+/**
+ * Replaying captured traffic through the rules, as sipcase would have handled it: each message is
+ * given its direction by its source address (the peer that sent it, toward the peer it relays to),
+ * rewritten, and linted as it would leave. What a message from no configured peer would get is a
+ * refusal. A pure function of (rules, messages): the capture reading and printing live elsewhere.
+ */
+import { peerForAddress } from '../rules/peers.js';
+import type { CompiledRules } from '../rules/types.js';
+import { rewrite } from '../rewrite/rewrite.js';
+import type { Change } from '../rewrite/change.js';
+import { headerKey } from '../sip/header-name.js';
+import { parseMessage, SipParseError, type SipMessage } from '../sip/message.js';
+import { lintMessageUui } from '../uui/in-message.js';
+import type { CapturedMessage } from '../capture/sip-messages.js';
+
+/** What would still be wrong with a message as sipcase would send it. */
+export interface Remaining {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type Replayed =
+  | {
+      readonly kind: 'relayed';
+      readonly at: CapturedMessage;
+      readonly from: string;
+      readonly to: string;
+      /** Request method, or the method a response answers (from CSeq). */
+      readonly method: string;
+      readonly label: string;
+      readonly changes: readonly Change[];
+      readonly remaining: readonly Remaining[];
+    }
+  | { readonly kind: 'refused'; readonly at: CapturedMessage; readonly label: string }
+  | { readonly kind: 'unreadable'; readonly at: CapturedMessage; readonly error: string };
+
+function startLabel(m: SipMessage): string {
+  return m.start.kind === 'request' ? m.start.method : `${m.start.status} ${m.start.reason}`.trim();
+}
+
+function methodOf(m: SipMessage): string {
+  if (m.start.kind === 'request') return m.start.method;
+  return /\s([A-Za-z]+)\s*$/.exec(m.headers.find((h) => h.key === 'cseq')?.value ?? '')?.[1]?.toUpperCase() ?? '?';
+}
+
+/** Header lines whose name a rule emits, spelled otherwise: the peer that matches literally misses them. */
+function miscased(m: SipMessage, emitted: readonly string[]): Remaining[] {
+  const exact = new Map(emitted.map((n) => [headerKey(n), n]));
+  return m.headers
+    .filter((h) => exact.has(h.key) && exact.get(h.key) !== h.name)
+    .map((h) => ({ code: 'miscased', message: `${h.name} should be spelled ${exact.get(h.key) as string}` }));
+}
+
+export function replayMessage(rules: CompiledRules, at: CapturedMessage): Replayed {
+  let message: SipMessage;
+  try {
+    message = parseMessage(at.bytes);
+  } catch (e) {
+    if (e instanceof SipParseError) return { kind: 'unreadable', at, error: e.message };
+    throw e;
+  }
+  const from = peerForAddress(rules.peers, at.src);
+  const to = from && rules.peers.get(from.relayTo);
+  if (from === undefined || to === undefined) return { kind: 'refused', at, label: startLabel(message) };
+  const out = rewrite(rules, message, { from: from.name, to: to.name });
+  const remaining = [...lintMessageUui(out.message).map((f) => ({ code: f.code, message: f.message })), ...miscased(out.message, rules.emittedNames)];
+  return { kind: 'relayed', at, from: from.name, to: to.name, method: methodOf(message), label: startLabel(message), changes: out.changes, remaining };
+}
+
+export interface ReplaySummary {
+  readonly messages: number;
+  /** `from->to METHOD` (requests) or `from->to METHOD response`: count. */
+  readonly byDirection: ReadonlyMap<string, number>;
+  /** `rule (action)`: count. */
+  readonly rewrites: ReadonlyMap<string, number>;
+  /** Lint and case findings on messages as they would leave, by code. */
+  readonly remaining: ReadonlyMap<string, number>;
+  /** Messages that would leave with at least one finding, by destination peer. */
+  readonly stillWrong: ReadonlyMap<string, number>;
+  readonly refused: number;
+  readonly unreadable: number;
+}
+
+const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
+
+export function summarize(replayed: readonly Replayed[]): ReplaySummary {
+  const byDirection = new Map<string, number>();
+  const rewrites = new Map<string, number>();
+  const remaining = new Map<string, number>();
+  const stillWrong = new Map<string, number>();
+  let refused = 0;
+  let unreadable = 0;
+  for (const r of replayed) {
+    if (r.kind === 'refused') refused++;
+    else if (r.kind === 'unreadable') unreadable++;
+    else {
+      bump(byDirection, `${r.from}->${r.to} ${r.method}${/^\d/.test(r.label) ? ' response' : ''}`);
+      for (const c of r.changes) bump(rewrites, `${c.rule} (${c.action})`);
+      for (const f of r.remaining) bump(remaining, f.code);
+      if (r.remaining.length > 0) bump(stillWrong, r.to);
+    }
+  }
+  return { messages: replayed.length, byDirection, rewrites, remaining, stillWrong, refused, unreadable };
+}

@@ -1,0 +1,88 @@
+/**
+ * A rewritten flow as a SIP ladder diagram: one lifeline per peer and one for sipcase, each
+ * message an arrow into sipcase and (unless refused) an arrow out to the other peer, with what the
+ * rules changed and what would still be wrong written under it. Self-contained HTML: one inline
+ * SVG and a few lines of inline script, nothing fetched. The script measures what the browser drew
+ * and records it on <body data-rendered>, which is how a headless browser test reads it back.
+ */
+
+export interface LadderEntry {
+  /** A peer's name (a lifeline), or an address that is no peer (drawn from the left edge). */
+  readonly from: string;
+  /** The peer it is relayed to; undefined when sipcase would refuse it. */
+  readonly to: string | undefined;
+  /** Start line, short: `INVITE` or `200 OK`. */
+  readonly label: string;
+  /** What the rules changed, one line each. */
+  readonly changes: readonly string[];
+  /** What would still be wrong as it leaves, one line each. */
+  readonly findings: readonly string[];
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const COLUMN = 300;
+const ROW = 44;
+const LINE = 16;
+/** Room right of the last lifeline for the lines written under an arrow toward it. */
+const MARGIN = 360;
+
+export function ladderHtml(title: string, peers: readonly [string, string], entries: readonly LadderEntry[]): string {
+  const x = new Map<string, number>([
+    [peers[0], 150],
+    ['sipcase', 150 + COLUMN],
+    [peers[1], 150 + 2 * COLUMN],
+  ]);
+  const mid = x.get('sipcase') as number;
+  const parts: string[] = [];
+  let y = 70;
+  entries.forEach((e, i) => {
+    const fromX = x.get(e.from) ?? 20;
+    const toX = e.to === undefined ? undefined : x.get(e.to);
+    const arrow = (x1: number, x2: number, at: number, cls: string, text: string) =>
+      `<line class="arrow ${cls}" x1="${x1}" y1="${at}" x2="${x2}" y2="${at}" marker-end="url(#head)"/><text class="label" x="${(x1 + x2) / 2}" y="${at - 5}" text-anchor="middle">${escape(text)}</text>`;
+    parts.push(`<g class="message" data-index="${i + 1}">`);
+    parts.push(arrow(fromX, mid, y, e.to === undefined ? 'refused' : 'in', `${i + 1}. ${e.label}${x.has(e.from) ? '' : ` from ${e.from}`}`));
+    if (toX === undefined) parts.push(`<text class="finding" x="${mid + 8}" y="${y + 4}">would be refused: no configured peer</text>`);
+    else parts.push(arrow(mid, toX, y + 18, e.changes.length > 0 ? 'out changed' : 'out', e.label));
+    let line = y + 18 + LINE;
+    const under = Math.min(mid, toX ?? mid) + 8;
+    for (const c of e.changes) parts.push(`<text class="change" x="${under}" y="${(line += LINE) - LINE}">${escape(c)}</text>`);
+    for (const f of e.findings) parts.push(`<text class="finding" x="${under}" y="${(line += LINE) - LINE}">${escape(f)}</text>`);
+    parts.push('</g>');
+    y = Math.max(y + ROW, line + 8);
+  });
+  const height = y + 20;
+  const lifelines = [...x.entries()].map(([name, at]) => `<line class="lifeline" x1="${at}" y1="40" x2="${at}" y2="${height - 10}"/><text class="peer" x="${at}" y="30" text-anchor="middle">${escape(name)}</text>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 16px; }
+.lifeline { stroke: #999; stroke-dasharray: 4 4; }
+.peer { font-weight: bold; }
+.arrow { stroke: #246; stroke-width: 1.5; }
+.arrow.changed { stroke: #0a6; }
+.arrow.refused { stroke: #c22; stroke-dasharray: 6 3; }
+.label { font: 12px ui-monospace, monospace; }
+.change { font: 12px ui-monospace, monospace; fill: #0a6; }
+.finding { font: 12px ui-monospace, monospace; fill: #c22; }
+</style></head>
+<body>
+<h1>${escape(title)}</h1>
+<svg xmlns="http://www.w3.org/2000/svg" width="${150 * 2 + COLUMN * 2 + MARGIN}" height="${height}">
+<defs><marker id="head" markerWidth="10" markerHeight="8" refX="10" refY="4" orient="auto"><path d="M0,0 L10,4 L0,8 z" fill="#246"/></marker></defs>
+${lifelines.join('\n')}
+${parts.join('\n')}
+</svg>
+<script>
+// What the browser drew: arrows with a length, texts with a width.
+const drawn = (sel, size) => [...document.querySelectorAll(sel)].filter((e) => size(e) > 0).length;
+document.body.dataset.rendered = JSON.stringify({
+  arrows: drawn('.arrow', (e) => e.getBBox().width),
+  changes: drawn('.change', (e) => e.getComputedTextLength()),
+  findings: drawn('.finding', (e) => e.getComputedTextLength()),
+});
+</script>
+</body></html>
+`;
+}
