@@ -3,7 +3,7 @@
  * calls up, and a reload reaches live calls as call.ts says.
  */
 import { describe, expect, it } from 'vitest';
-import { answeringEngine, Channel, context, FakeDialog, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
+import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
 import { compile } from '../../test/fixtures.js';
 import type { Dialog, Engine, OutboundRequest, UacProgress } from './engine.js';
 import { handleInvite } from './invite.js';
@@ -58,6 +58,42 @@ describe('errors are values on the relay path', () => {
     expect(res.sent.map((s) => s.status)).toEqual([403]);
     expect(uac.requests).toEqual([]);
     expect(ctx.observer.count('rejected', { reason: 'unknown_source' })).toBe(1);
+  });
+});
+
+describe('the far leg\'s requests while the caller\'s leg is being answered', () => {
+  const refer = () => request('REFER', GENESYS, 'REFER sip:x SIP/2.0\r\nCall-ID: b\r\nCSeq: 5 REFER\r\nRefer-To: <sip:agent@example.com>\r\n\r\n');
+
+  it('a REFER right after the far leg\'s ACK waits, then crosses to the caller once the legs are joined', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const res = new Channel();
+    const slow: Engine = {
+      ...engine,
+      createUAS: async (...args) => {
+        uac.emit('refer', refer(), res); // Genesys transfers before Kore has its 200 OK
+        await settle();
+        expect(res.sent).toEqual([]); // not answered yet, and not by anyone else
+        return engine.createUAS(...args);
+      },
+    };
+    await handleInvite(context(slow), request('INVITE', KORE, inviteRaw), new Channel());
+    await settle();
+    expect(uas.requests.map((r) => r.method)).toEqual(['REFER']);
+    expect(res.sent.map((s) => s.status)).toEqual([200]);
+  });
+
+  it('a call that never connects answers them 481', async () => {
+    const { engine, uac } = answeringEngine();
+    const res = new Channel();
+    const gone: Engine = {
+      ...engine,
+      createUAS: async () => {
+        uac.emit('refer', refer(), res);
+        throw new Error('the caller went away');
+      },
+    };
+    await handleInvite(context(gone), request('INVITE', KORE, inviteRaw), new Channel());
+    expect(res.sent.map((s) => s.status)).toEqual([481]);
   });
 });
 

@@ -35,6 +35,8 @@ export class Call {
   private current: CallState = 'setting-up';
   private legs: readonly [Leg, Leg] | undefined;
   private abortSetUp: (() => void) | undefined;
+  /** The far leg's requests that came before the legs were joined (see adoptFarLeg). */
+  private early: { readonly run: () => void; readonly refuse: () => void }[] | undefined;
   private keptOldRules = false;
   private readonly startedAt = Date.now();
   private answeredAt: number | undefined;
@@ -79,7 +81,29 @@ export class Call {
     this.abortSetUp = abort;
   }
 
-  /** Joins the two legs: `a` is the caller's side, `b` the side sipcase called. */
+  /**
+   * The far leg answered: from its ACK on, its peer may send in-dialog requests (a REFER at once,
+   * say) while the caller's leg is still being answered. Until connect() joins the legs they wait
+   * here, and then cross in order; a call that never connects answers them 481. Without this,
+   * drachtio-srf would answer them 200 itself, and a transfer would be lost.
+   */
+  adoptFarLeg(b: Leg): void {
+    const early: { run: () => void; refuse: () => void }[] = [];
+    this.early = early;
+    const caller = () => (this.legs as readonly [Leg, Leg])[0];
+    for (const event of IN_DIALOG_EVENTS) {
+      b.dialog.on(event, (req, res) => {
+        if (this.legs !== undefined) return void this.relay(b, caller(), req, res);
+        early.push({ run: () => void this.relay(b, caller(), req, res), refuse: () => res.send(481, 'Call/Transaction Does Not Exist', {}) });
+      });
+    }
+    b.dialog.on('destroy', (bye) => {
+      if (this.legs !== undefined) return void this.onBye(b, caller(), bye);
+      early.push({ run: () => void this.onBye(b, caller(), bye), refuse: () => undefined });
+    });
+  }
+
+  /** Joins the two legs: `a` is the caller's side, `b` the side sipcase called (adopted or not). */
   connect(a: Leg, b: Leg): void {
     this.legs = [a, b];
     this.abortSetUp = undefined;
@@ -87,7 +111,10 @@ export class Call {
     this.answeredAt = Date.now();
     this.ctx.observer.record({ type: 'call-answered', way: this.way });
     this.wire(a, b);
-    this.wire(b, a);
+    const waiting = this.early;
+    this.early = undefined;
+    if (waiting === undefined) this.wire(b, a);
+    else for (const w of waiting) w.run();
   }
 
   private wire(from: Leg, to: Leg): void {
@@ -182,6 +209,8 @@ export class Call {
     if (this.current === 'ended') return;
     this.current = 'ended';
     this.abortSetUp = undefined;
+    for (const w of this.early ?? []) w.refuse();
+    this.early = undefined;
     this.ctx.calls.remove(this, outcome);
     const answered = this.answeredAt;
     const timing = answered === undefined ? { setupMs: Date.now() - this.startedAt } : { setupMs: answered - this.startedAt, durationMs: Date.now() - answered };

@@ -131,6 +131,9 @@ async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res:
   }
   let uas: Dialog;
   let uac: Dialog;
+  // An early-offer far leg is a dialog already: its requests must not be lost while the caller's
+  // leg is answered (call.ts, adoptFarLeg).
+  if (answer.kind === 'dialog') call.adoptFarLeg({ peer: to, dialog: answer.dialog });
   try {
     const { headers, body } = sendOptions(rewritten);
     uas = await ctx.engine.createUAS(req, res, body === undefined ? { headers } : { headers, localSdp: body });
