@@ -97,6 +97,26 @@ describe('the far leg\'s requests while the caller\'s leg is being answered', ()
   });
 });
 
+describe('order across the call', () => {
+  it('a 202 to a REFER and the NOTIFY behind it, read together, reach the referrer in that order', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
+    const seen: string[] = [];
+    let accept: (r: typeof ok) => void = () => undefined;
+    uas.request = (opts) => new Promise((resolve) => (seen.push(`to caller: ${opts.method}`), (accept = resolve)));
+    uac.request = async (opts) => (seen.push(`to referrer: ${opts.method}`), ok);
+    const referRes = new Channel();
+    referRes.send = (status) => void seen.push(`to referrer: ${status}`);
+    uac.emit('refer', request('REFER', GENESYS, 'REFER sip:x SIP/2.0\r\nCall-ID: b\r\nCSeq: 5 REFER\r\nRefer-To: <sip:agent@example.com>\r\n\r\n'), referRes);
+    await settle();
+    // The caller's 202 and its NOTIFY come out of one read: the answer first, the request at once.
+    accept({ status: 202, reason: 'Accepted', raw: 'SIP/2.0 202 Accepted\r\nCSeq: 7 REFER\r\n\r\n', body: '' });
+    uas.emit('notify', request('NOTIFY', KORE, 'NOTIFY sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 8 NOTIFY\r\nEvent: refer\r\n\r\n'), new Channel());
+    await settle();
+    expect(seen).toEqual(['to caller: REFER', 'to referrer: 202', 'to referrer: NOTIFY']);
+  });
+});
+
 describe('drain hangs calls up', () => {
   it('an answered call: BYE on both legs, ended as drained', async () => {
     const { engine, uac, uas } = answeringEngine();

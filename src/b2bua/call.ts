@@ -127,6 +127,10 @@ export class Call {
   /** One in-dialog request across: check its source, rewrite, send, rewrite the answer, answer. */
   private async relay(from: Leg, to: Leg, req: InboundRequest, res: ResponseChannel): Promise<void> {
     const { observer } = this.ctx;
+    // Answers already read go out first: drachtio-srf can hand over a response and the peer's next
+    // request from one read (a 202 to a REFER, then the NOTIFY behind it); the response resumes a
+    // promise, the request comes at once, and relaying it now would send it ahead of the answer.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const origin = originAddress(originOf(req, this.ctx.proxies));
     if (origin === undefined || !peerHasAddress(from.peer, origin)) {
       observer.record({ type: 'rejected', reason: 'unknown_source' });
