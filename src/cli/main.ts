@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describeSettings } from '../config.js';
 import { checkCommand } from './check.js';
 import { CliError, type CliIo } from './io.js';
+import { regressCommand } from './regress.js';
 import { replayCommand } from './replay.js';
 import { rewriteCommand } from './rewrite.js';
 import { runCommand } from './run.js';
@@ -21,6 +22,10 @@ usage:
   sipcase replay --rules <file> [--strict] [--html <report.html>] <capture.pcap | capture.pcapng>
       a capture (SIP over UDP and TCP) through the rules: each message's direction by its source,
       what would change, a summary; --strict: exit 1 when a message would still leave wrong
+  sipcase regress --rules <file> [--scenarios <dir>] [--work <dir>]
+      the SIPp regression flows against these rules on loopback (drachtio-server and SIPp on the
+      PATH): each direction's call, re-INVITE, INFO, REFER + NOTIFY, failure, CANCEL, a stranger,
+      and your own pairs (<dir>/<caller>-to-<callee>/<name>-uac.xml and -uas.xml); exit 1 on a failure
   sipcase uui [--strict] '<User-to-User value>'
       parse a UUI value and lint it (--strict: exit 1 when there are findings)
   sipcase --version
@@ -42,6 +47,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   check: checkCommand,
   rewrite: rewriteCommand,
   replay: replayCommand,
+  regress: regressCommand,
   uui: uuiCommand,
 };
 

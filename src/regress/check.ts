@@ -1,0 +1,81 @@
+/**
+ * The check of one leg of a regression flow: each message the far peer received, against what the
+ * rules make of the message the near peer sent (the dry run, the pure rewrite core, is the oracle).
+ * Messages pair up by kind and order: the n-th INVITE received with the n-th INVITE sent, the n-th
+ * `180 INVITE` with the n-th sent. For every header a rule of this direction names, what arrived must
+ * be what the rules emit: the exact spelling, as many copies (drachtio-srf joins copies into one
+ * line, so values are compared joined), the same value; a removed header must not arrive at all.
+ * Messages a B2BUA answers or makes per leg (100 Trying, ACK, CANCEL and its 487, a BYE's answer)
+ * carry no rewrite and are not paired.
+ */
+import { rewrite } from '../rewrite/rewrite.js';
+import { directionKey, type CompiledRules } from '../rules/types.js';
+import { headerKey } from '../sip/header-name.js';
+import { parseMessage, type Header, type SipMessage } from '../sip/message.js';
+import type { Direction } from './plan.js';
+
+export interface LegCheck {
+  readonly checked: number;
+  readonly mismatches: readonly string[];
+}
+
+function kindOf(m: SipMessage): string {
+  if (m.start.kind === 'request') return m.start.method;
+  const method = /\s([A-Za-z]+)\s*$/.exec(m.headers.find((h) => h.key === 'cseq')?.value ?? '')?.[1]?.toUpperCase() ?? '?';
+  return `${m.start.status} ${method}`;
+}
+
+const PER_LEG = /^(ACK|CANCEL|100 \w+|487 INVITE|\d+ BYE|\d+ CANCEL)$/;
+
+/** The header keys the rules of this direction read or write. */
+function keysOfInterest(rules: CompiledRules, dir: Direction): Set<string> {
+  const keys = new Set<string>();
+  for (const rule of rules.byDirection.get(directionKey(dir.from, dir.to)) ?? []) {
+    if (rule.scope.header !== undefined) keys.add(rule.scope.header.key);
+    for (const a of rule.actions) {
+      keys.add(a.header.key);
+      if (a.kind === 'to-uri' || a.kind === 'from-uri') keys.add(a.uri.key);
+    }
+  }
+  return keys;
+}
+
+const joined = (hs: readonly Header[]) => hs.map((h) => h.value).join(',');
+
+function compare(expected: readonly Header[], got: readonly Header[]): string | undefined {
+  if (expected.length === 0) return got.length === 0 ? undefined : `${(got[0] as Header).name} arrived; the rules remove it`;
+  const want = (expected[0] as Header).name;
+  if (got.length === 0) return `${want} is missing`;
+  const spelled = got.find((h) => h.name !== want);
+  if (spelled !== undefined) return `arrived as ${spelled.name}; the rules emit ${want}`;
+  if (joined(got) !== joined(expected)) return `${want}: ${JSON.stringify(joined(got))} arrived; the rules emit ${JSON.stringify(joined(expected))}`;
+  if (expected.length === 1 && got.length > 1) return `${got.length} ${want} lines arrived; the rules leave one`;
+  return undefined;
+}
+
+export function checkLeg(rules: CompiledRules, dir: Direction, sent: readonly string[], received: readonly string[], extraKeys: readonly string[] = []): LegCheck {
+  const keys = keysOfInterest(rules, dir);
+  for (const k of extraKeys) keys.add(headerKey(k));
+  const pool = new Map<string, SipMessage[]>();
+  for (const raw of sent) {
+    const m = parseMessage(raw);
+    const k = kindOf(m);
+    pool.set(k, [...(pool.get(k) ?? []), m]);
+  }
+  const mismatches: string[] = [];
+  let checked = 0;
+  for (const raw of received) {
+    const got = parseMessage(raw);
+    const kind = kindOf(got);
+    if (PER_LEG.test(kind)) continue;
+    const original = pool.get(kind)?.shift();
+    if (original === undefined) continue;
+    checked++;
+    const expected = rewrite(rules, original, dir).message;
+    for (const key of keys) {
+      const problem = compare(expected.headers.filter((h) => h.key === key), got.headers.filter((h) => h.key === key));
+      if (problem !== undefined) mismatches.push(`${kind} at ${dir.to}: ${problem}`);
+    }
+  }
+  return { checked, mismatches };
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { presetRules } from '../../test/fixtures.js';
+import { checkLeg } from './check.js';
+import { directions, hdrsKey, miscase, testHeaderLines } from './plan.js';
+import { readTrace, receivedOf, sentOf } from './trace.js';
+
+const rules = presetRules();
+const crlf = (s: string) => s.replaceAll('\n', '\r\n');
+
+describe('what regress sends, from the rules', () => {
+  it('one direction per peer, toward the peer it relays to', () => {
+    expect(directions(rules)).toEqual([
+      { from: 'genesys', to: 'kore' },
+      { from: 'kore', to: 'genesys' },
+    ]);
+  });
+
+  it('makes every rule act: case mis-cased, single twice, remove and to-uri once, a scope header once', () => {
+    expect(miscase('User-to-User')).toBe('uSER-TO-uSER');
+    expect(testHeaderLines(rules, { from: 'kore', to: 'genesys' })).toEqual([
+      'user-to-user: 00436F6E74657871;encoding=hex',
+      'user-to-user: 00436F6E74657872;encoding=hex',
+      'x-User-to-User: 00436F6E74657871;encoding=hex',
+    ].map((l, i) => (i < 2 ? l.replace('user-to-user', 'uSER-TO-uSER') : l)));
+    expect(hdrsKey(['A: 1', 'B: 2'])).toBe('A: 1\r\nB: 2\r\n');
+    expect(hdrsKey([])).toBe('');
+  });
+});
+
+describe('the check of one leg against the dry run', () => {
+  const dir = { from: 'kore', to: 'genesys' };
+  const invite = (...lines: string[]) => crlf(`INVITE sip:x@y SIP/2.0\nCall-ID: a\nCSeq: 1 INVITE\n${lines.join('\n')}\nContent-Length: 0\n\n`);
+  const sent = invite('uSER-TO-uSER: 00AA;encoding=hex', 'user-to-user: 00BB;encoding=hex', 'x-User-to-User: 00CC;encoding=hex');
+
+  it('passes what the rules emit: one User-to-User, exact case, the x- copy gone', () => {
+    expect(checkLeg(rules, dir, [sent], [invite('User-to-User: 00AA;encoding=hex')])).toEqual({ checked: 1, mismatches: [] });
+  });
+
+  it.each([
+    [invite('User-To-User: 00AA;encoding=hex'), 'INVITE at genesys: arrived as User-To-User; the rules emit User-to-User'],
+    [invite('User-to-User: 00AA;encoding=hex,00BB;encoding=hex'), 'INVITE at genesys: User-to-User: "00AA;encoding=hex,00BB;encoding=hex" arrived; the rules emit "00AA;encoding=hex"'],
+    [invite('User-to-User: 00AA;encoding=hex', 'x-User-to-User: 00CC;encoding=hex'), 'INVITE at genesys: x-User-to-User arrived; the rules remove it'],
+    [invite('X-Other: 1'), 'INVITE at genesys: User-to-User is missing'],
+  ])('fails what they do not: %#', (arrived, mismatch) => {
+    expect(checkLeg(rules, dir, [sent], [arrived]).mismatches).toContain(mismatch);
+  });
+
+  it('pairs messages by kind and order, and leaves out what each leg makes on its own', () => {
+    const trying = crlf('SIP/2.0 100 Trying\nCall-ID: a\nCSeq: 1 INVITE\nContent-Length: 0\n\n');
+    expect(checkLeg(rules, dir, [sent], [trying, invite('User-to-User: 00AA;encoding=hex')]).checked).toBe(1);
+  });
+});
+
+describe('SIPp message traces', () => {
+  it('reads what was sent and received, in order', () => {
+    const log = `----------------------------------------------- 2026-11-30 14:02:51.207412\nUDP message sent (20 bytes):\n\n${crlf('OPTIONS sip:a SIP/2.0\nCSeq: 1 OPTIONS\n\n')}\n----------------------------------------------- 2026-11-30 14:02:51.3\nUDP message received [30] bytes :\n\n${crlf('SIP/2.0 200 OK\nCSeq: 1 OPTIONS\n\n')}\n\n`;
+    const t = readTrace(log);
+    expect(sentOf(t)).toEqual([crlf('OPTIONS sip:a SIP/2.0\nCSeq: 1 OPTIONS\n\n')]);
+    expect(receivedOf(t)).toEqual([crlf('SIP/2.0 200 OK\nCSeq: 1 OPTIONS\n\n')]);
+  });
+
+  it('reads a real trace', () => {
+    const path = new URL('../../test/sipp/logs/f2-kore.messages.log', import.meta.url);
+    let text: string;
+    try {
+      text = readFileSync(path, 'latin1');
+    } catch {
+      return;
+    }
+    expect(sentOf(readTrace(text))[0]).toMatch(/^INVITE sip:/);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * `sipcase regress`: the user's rules on the wire, on loopback. drachtio-server (the binary on the
+ * PATH) and sipcase (this very CLI, `run`) start with the rules' peers moved onto loopback
+ * addresses; SIPp plays both peers. For each direction it runs the standard flows (a call with a
+ * re-INVITE and an INFO, a transfer by REFER with its NOTIFY, a failure answer, a CANCEL), then a
+ * stranger's call, then the user's own scenario pairs; each flow passes when SIPp completes it and
+ * every message the far peer received is what the rules make of what the near peer sent
+ * (check.ts). One line per flow, the trace to read when it fails; the count last.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT, startDrachtio, startProc, until, which, type Proc } from '../bench/lab.js';
+import type { CompiledRules, RulesFileSpec } from '../rules/types.js';
+import { checkLeg } from './check.js';
+import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
+import { readTrace, receivedOf, sentOf } from './trace.js';
+
+/** The standard flows: SIPp pairs in test/sipp/regress/, `<flow>-uac.xml` the caller's side. */
+export const STANDARD_FLOWS = ['basic', 'transfer', 'busy', 'cancel'] as const;
+const SCENARIOS = join(ROOT, 'test/sipp/regress');
+
+const NET = { drachtio: '127.0.9.1', sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-regress', stranger: '127.0.9.99', uas: 5090, uac: 5070 };
+
+export interface FlowResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface RegressOptions {
+  readonly rulesFile: string;
+  readonly spec: RulesFileSpec;
+  readonly rules: CompiledRules;
+  readonly work: string;
+  /** Folder of the user's own pairs: `<caller>-to-<callee>/<name>-uac.xml` and `-uas.xml`. */
+  readonly scenarios?: string;
+  readonly say: (line: string) => void;
+}
+
+export class RegressSetupError extends Error {}
+
+function sipp(work: string, label: string, args: readonly string[]): { proc: Proc; trace: string; errors: string } {
+  const trace = join(work, `${label}.messages.log`);
+  const errors = join(work, `${label}.errors.log`);
+  writeFileSync(errors, '');
+  const all = [...args, '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-recv_timeout', '8000', '-trace_msg', '-message_file', trace, '-trace_err', '-error_file', errors];
+  return { proc: startProc('sipp', all, join(work, `${label}.out.log`)), trace, errors };
+}
+
+interface Side {
+  readonly scenario: string;
+  readonly ip: string;
+  readonly hdrs: string;
+}
+
+/** One flow: the callee's SIPp, then the caller's; both must finish, and both legs check out. */
+async function flow(o: RegressOptions, name: string, dir: Direction, caller: Side, callee: Side): Promise<FlowResult> {
+  const label = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  const keys = (hdrs: string) => ['-key', 'hdrs', hdrs, '-key', 'refer_to', '<sip:transfer-target@example.com>'];
+  const uas = sipp(o.work, `${label}.uas`, ['-sf', callee.scenario, '-i', callee.ip, '-p', String(NET.uas), '-mi', callee.ip, ...keys(callee.hdrs)]);
+  await new Promise((r) => setTimeout(r, 300));
+  const uac = sipp(o.work, `${label}.uac`, ['-sf', caller.scenario, '-i', caller.ip, '-p', String(NET.uac), '-mi', caller.ip, '-s', '+15550100', ...keys(caller.hdrs), `${NET.drachtio}:${NET.sip}`]);
+  const [a, b] = await Promise.all([uac.proc.exited, uas.proc.exited]);
+  const sides = [
+    { who: dir.from, code: a, run: uac },
+    { who: dir.to, code: b, run: uas },
+  ];
+  const failed = sides.find((s) => s.code !== 0);
+  if (failed !== undefined) {
+    const why = readFileSync(failed.run.errors, 'utf8').split('\n').find((l) => /Aborting|unexpected|timeout|check/i.test(l)) ?? `SIPp exit code ${failed.code}`;
+    return { name, ok: false, detail: `${failed.who}'s SIPp: ${why.trim().slice(0, 240)} (trace ${failed.run.trace})` };
+  }
+  const traceOf = (t: string) => readTrace(existsSync(t) ? readFileSync(t, 'latin1') : '');
+  const [c, d] = [traceOf(uac.trace), traceOf(uas.trace)];
+  const forth = checkLeg(o.rules, dir, sentOf(c), receivedOf(d));
+  const back = checkLeg(o.rules, { from: dir.to, to: dir.from }, sentOf(d), receivedOf(c));
+  const mismatches = [...forth.mismatches, ...back.mismatches];
+  if (mismatches.length > 0) return { name, ok: false, detail: `${mismatches[0] as string}${mismatches.length > 1 ? ` (and ${mismatches.length - 1} more)` : ''} (traces ${uac.trace}, ${uas.trace})` };
+  return { name, ok: true, detail: `${forth.checked + back.checked} messages checked against the rules` };
+}
+
+/** A stranger's call: refused with 403, and no peer hears anything. */
+async function stranger(o: RegressOptions, addresses: ReadonlyMap<string, string>): Promise<FlowResult> {
+  const heard: string[] = [];
+  const sockets: Socket[] = [];
+  for (const ip of addresses.values()) {
+    const s = createSocket('udp4');
+    s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
+    await new Promise<void>((resolve) => s.bind(NET.uas, ip, () => resolve()));
+    sockets.push(s);
+  }
+  try {
+    const run = sipp(o.work, 'stranger.uac', ['-sf', join(ROOT, 'test/sipp/scenarios/stranger-invite-uac.xml'), '-i', NET.stranger, '-p', String(NET.uac), '-mi', NET.stranger, '-s', '+15550100', `${NET.drachtio}:${NET.sip}`]);
+    const code = await run.proc.exited;
+    await new Promise((r) => setTimeout(r, 300));
+    if (code !== 0) return { name: 'stranger', ok: false, detail: `not refused with 403 (SIPp exit ${code}; trace ${run.trace})` };
+    if (heard.length > 0) return { name: 'stranger', ok: false, detail: `relayed to a peer: ${heard[0] as string}` };
+    return { name: 'stranger', ok: true, detail: `${NET.stranger} refused with 403, no peer heard anything` };
+  } finally {
+    for (const s of sockets) s.close();
+  }
+}
+
+/** The user's pairs: `<dir>/<caller>-to-<callee>/<name>-uac.xml` with its `<name>-uas.xml`. */
+function userFlows(dir: string, rules: CompiledRules): { name: string; way: Direction; uac: string; uas: string }[] {
+  const out: { name: string; way: Direction; uac: string; uas: string }[] = [];
+  for (const sub of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const [from, to, ...rest] = sub.name.split('-to-');
+    if (from === undefined || to === undefined || rest.length > 0 || !rules.peers.has(from) || !rules.peers.has(to)) {
+      throw new RegressSetupError(`${join(dir, sub.name)}: a scenario folder is named <caller>-to-<callee> after two peers of the rules (peers: ${[...rules.peers.keys()].join(', ')})`);
+    }
+    for (const f of readdirSync(join(dir, sub.name)).filter((n) => n.endsWith('-uac.xml')).sort()) {
+      const uas = f.replace(/-uac\.xml$/, '-uas.xml');
+      if (!existsSync(join(dir, sub.name, uas))) throw new RegressSetupError(`${join(dir, sub.name, f)} has no ${uas} beside it`);
+      out.push({ name: `${sub.name}/${f.replace(/-uac\.xml$/, '')}`, way: { from, to }, uac: join(dir, sub.name, f), uas: join(dir, sub.name, uas) });
+    }
+  }
+  return out;
+}
+
+export async function regress(o: RegressOptions): Promise<FlowResult[]> {
+  for (const [bin, how] of [
+    ['drachtio', 'drachtio-server is not on the PATH: build or install it (docker image drachtio/drachtio-server:0.9.10 has one), then run again'],
+    ['sipp', 'SIPp is not on the PATH: apt-get install sip-tester'],
+  ] as const) {
+    if (which(bin) === undefined) throw new RegressSetupError(how);
+  }
+  const user = o.scenarios === undefined ? [] : userFlows(o.scenarios, o.rules);
+  mkdirSync(o.work, { recursive: true });
+  const addresses = new Map([...o.rules.peers.keys()].map((name, i) => [name, `127.0.9.${10 + i}`]));
+  const rulesPath = join(o.work, 'rules.json');
+  writeFileSync(rulesPath, JSON.stringify(onLoopback(o.spec, addresses, NET.uas), null, 2));
+  o.say(`regress: ${o.rulesFile} with its peers on loopback (${[...addresses].map(([n, a]) => `${n} ${a}`).join(', ')}); logs and traces in ${o.work}`);
+  const drachtio = await startDrachtio(o.work, 'drachtio', { admin: { host: NET.drachtio, port: NET.admin, secret: NET.secret }, sip: `${NET.drachtio}:${NET.sip}`, preserve: o.rules.emittedNames.join(','), loglevel: 'info', sofiaLoglevel: 3 });
+  const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+  const sipcase = startProc(process.execPath, [cli, 'run'], join(o.work, 'sipcase.log'), {
+    ...process.env,
+    SIPCASE_DRACHTIO_HOST: NET.drachtio,
+    SIPCASE_DRACHTIO_PORT: String(NET.admin),
+    SIPCASE_DRACHTIO_SECRET: NET.secret,
+    SIPCASE_RULES: rulesPath,
+    SIPCASE_LOG_LEVEL: 'debug',
+    SIPCASE_HTTP_HOST: NET.drachtio,
+    SIPCASE_HTTP_PORT: String(NET.http),
+    SIPCASE_RELOAD_WATCH: 'false',
+    SIPCASE_PROXIES: '',
+    SIPCASE_OUTBOUND_PROXY: '',
+  });
+  try {
+    await until('sipcase ready', async () => {
+      if (sipcase.child.exitCode !== null) throw new RegressSetupError(`sipcase did not start: ${lastLogLine(sipcase.log)} (log ${sipcase.log})`);
+      return (await fetch(`http://${NET.drachtio}:${NET.http}/readyz`).catch(() => undefined))?.status === 200;
+    }, 30_000);
+    const results: FlowResult[] = [];
+    const record = (r: FlowResult) => {
+      results.push(r);
+      o.say(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  ${r.detail}`);
+    };
+    for (const dir of directions(o.rules)) {
+      const caller = { ip: addresses.get(dir.from) as string, hdrs: hdrsKey(testHeaderLines(o.rules, dir)) };
+      const callee = { ip: addresses.get(dir.to) as string, hdrs: hdrsKey(testHeaderLines(o.rules, { from: dir.to, to: dir.from })) };
+      for (const name of STANDARD_FLOWS) {
+        record(await flow(o, `${dir.from}->${dir.to} ${name}`, dir, { ...caller, scenario: join(SCENARIOS, `${name}-uac.xml`) }, { ...callee, scenario: join(SCENARIOS, `${name}-uas.xml`) }));
+      }
+    }
+    record(await stranger(o, addresses));
+    for (const u of user) {
+      const caller = { ip: addresses.get(u.way.from) as string, hdrs: hdrsKey(testHeaderLines(o.rules, u.way)), scenario: u.uac };
+      const callee = { ip: addresses.get(u.way.to) as string, hdrs: hdrsKey(testHeaderLines(o.rules, { from: u.way.to, to: u.way.from })), scenario: u.uas };
+      record(await flow(o, u.name, u.way, caller, callee));
+    }
+    return results;
+  } finally {
+    await sipcase.stop();
+    await drachtio.stop();
+  }
+}
+
+function lastLogLine(log: string): string {
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  const last = lines.reverse().find((l) => l.includes('"msg"') || l.startsWith('sipcase:')) ?? '';
+  return /"msg":"([^"]*)"/.exec(last)?.[1] ?? last;
+}
