@@ -5,16 +5,16 @@
  * re-INVITE and an INFO, a transfer by REFER with its NOTIFY, a failure answer, a CANCEL), then a
  * stranger's call, then the user's own scenario pairs; each flow passes when SIPp completes it and
  * every message the far peer received is what the rules make of what the near peer sent
- * (check.ts). One line per flow, the trace to read when it fails; the count last.
+ * (check.ts). SIPp runs through the harness the project's own end-to-end suites use (sipp.ts). One line per flow, the trace to read when it fails; the count last.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, startDrachtio, startProc, until, which, type Proc } from '../bench/lab.js';
+import { ROOT, startDrachtio, startProc, until, which } from '../bench/lab.js';
 import type { CompiledRules, RulesFileSpec } from '../rules/types.js';
 import { checkLeg } from './check.js';
 import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
+import { callFlow, listenOn, sipp } from './sipp.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
 
 /** The standard flows: SIPp pairs in test/sipp/regress/, `<flow>-uac.xml` the caller's side. */
@@ -41,14 +41,6 @@ export interface RegressOptions {
 
 export class RegressSetupError extends Error {}
 
-function sipp(work: string, label: string, args: readonly string[]): { proc: Proc; trace: string; errors: string } {
-  const trace = join(work, `${label}.messages.log`);
-  const errors = join(work, `${label}.errors.log`);
-  writeFileSync(errors, '');
-  const all = [...args, '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-recv_timeout', '8000', '-trace_msg', '-message_file', trace, '-trace_err', '-error_file', errors];
-  return { proc: startProc('sipp', all, join(work, `${label}.out.log`)), trace, errors };
-}
-
 interface Side {
   readonly scenario: string;
   readonly ip: string;
@@ -58,18 +50,18 @@ interface Side {
 /** One flow: the callee's SIPp, then the caller's; both must finish, and both legs check out. */
 async function flow(o: RegressOptions, name: string, dir: Direction, caller: Side, callee: Side): Promise<FlowResult> {
   const label = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
-  const keys = (hdrs: string) => ['-key', 'hdrs', hdrs, '-key', 'refer_to', '<sip:transfer-target@example.com>'];
-  const uas = sipp(o.work, `${label}.uas`, ['-sf', callee.scenario, '-i', callee.ip, '-p', String(NET.uas), '-mi', callee.ip, ...keys(callee.hdrs)]);
-  await new Promise((r) => setTimeout(r, 300));
-  const uac = sipp(o.work, `${label}.uac`, ['-sf', caller.scenario, '-i', caller.ip, '-p', String(NET.uac), '-mi', caller.ip, '-s', '+15550100', ...keys(caller.hdrs), `${NET.drachtio}:${NET.sip}`]);
-  const [a, b] = await Promise.all([uac.proc.exited, uas.proc.exited]);
-  const sides = [
-    { who: dir.from, code: a, run: uac },
-    { who: dir.to, code: b, run: uas },
-  ];
-  const failed = sides.find((s) => s.code !== 0);
+  const keys = (hdrs: string) => ({ hdrs, refer_to: '<sip:transfer-target@example.com>' });
+  const { uac, uas } = await callFlow(
+    o.work,
+    { label: `${label}.uas`, scenario: callee.scenario, ip: callee.ip, port: NET.uas, keys: keys(callee.hdrs), timeoutS: 20 },
+    { label: `${label}.uac`, scenario: caller.scenario, ip: caller.ip, port: NET.uac, service: '+15550100', keys: keys(caller.hdrs), remote: `${NET.drachtio}:${NET.sip}`, timeoutS: 20 },
+  );
+  const failed = [
+    { who: dir.from, run: uac },
+    { who: dir.to, run: uas },
+  ].find((s) => s.run.code !== 0);
   if (failed !== undefined) {
-    const why = readFileSync(failed.run.errors, 'utf8').split('\n').find((l) => /Aborting|unexpected|timeout|check/i.test(l)) ?? `SIPp exit code ${failed.code}`;
+    const why = failed.run.errors.split('\n').find((l) => /Aborting|unexpected|timeout|check/i.test(l)) ?? `SIPp exit code ${failed.run.code}`;
     return { name, ok: false, detail: `${failed.who}'s SIPp: ${why.trim().slice(0, 240)} (trace ${failed.run.trace})` };
   }
   const traceOf = (t: string) => readTrace(existsSync(t) ? readFileSync(t, 'latin1') : '');
@@ -83,23 +75,15 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
 
 /** A stranger's call: refused with 403, and no peer hears anything. */
 async function stranger(o: RegressOptions, addresses: ReadonlyMap<string, string>): Promise<FlowResult> {
-  const heard: string[] = [];
-  const sockets: Socket[] = [];
-  for (const ip of addresses.values()) {
-    const s = createSocket('udp4');
-    s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
-    await new Promise<void>((resolve) => s.bind(NET.uas, ip, () => resolve()));
-    sockets.push(s);
-  }
+  const peers = await listenOn(addresses.values(), NET.uas);
   try {
-    const run = sipp(o.work, 'stranger.uac', ['-sf', join(ROOT, 'test/sipp/scenarios/stranger-invite-uac.xml'), '-i', NET.stranger, '-p', String(NET.uac), '-mi', NET.stranger, '-s', '+15550100', `${NET.drachtio}:${NET.sip}`]);
-    const code = await run.proc.exited;
+    const run = await sipp(o.work, { label: 'stranger.uac', scenario: join(ROOT, 'test/sipp/scenarios/stranger-invite-uac.xml'), ip: NET.stranger, port: NET.uac, service: '+15550100', remote: `${NET.drachtio}:${NET.sip}` }).done;
     await new Promise((r) => setTimeout(r, 300));
-    if (code !== 0) return { name: 'stranger', ok: false, detail: `not refused with 403 (SIPp exit ${code}; trace ${run.trace})` };
-    if (heard.length > 0) return { name: 'stranger', ok: false, detail: `relayed to a peer: ${heard[0] as string}` };
+    if (run.code !== 0) return { name: 'stranger', ok: false, detail: `not refused with 403 (SIPp exit ${run.code}; trace ${run.trace})` };
+    if (peers.heard.length > 0) return { name: 'stranger', ok: false, detail: `relayed to a peer: ${peers.heard[0] as string}` };
     return { name: 'stranger', ok: true, detail: `${NET.stranger} refused with 403, no peer heard anything` };
   } finally {
-    for (const s of sockets) s.close();
+    peers.close();
   }
 }
 

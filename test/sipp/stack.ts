@@ -4,9 +4,9 @@
  * here, tracked by PID and ended by PID.
  */
 import { spawn } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/regress/sipp.js';
 import { portOpen, presetRuleList, track, until, writeLoopbackRules, type Proc } from '../../src/bench/lab.js';
 
 export { portOpen, presetRuleList, until, which, type Proc } from '../../src/bench/lab.js';
@@ -180,75 +180,24 @@ export async function startStack(name: string, net: Net, rules: string, extraEnv
 }
 
 /** UDP sockets on both peers' listening addresses, recording the start line of anything that arrives. */
-export async function listenOnPeers(net: Net): Promise<{ heard: string[]; close: () => void }> {
-  const heard: string[] = [];
-  const sockets: Socket[] = [];
-  for (const ip of [net.genesys, net.kore]) {
-    const s = createSocket('udp4');
-    s.on('message', (m) => heard.push(`${ip}: ${m.toString('latin1').split('\r\n')[0] ?? ''}`));
-    await new Promise<void>((resolve) => s.bind(net.uasPort, ip, () => resolve()));
-    sockets.push(s);
-  }
-  return { heard, close: () => sockets.forEach((s) => s.close()) };
+export function listenOnPeers(net: Net): Promise<{ heard: string[]; close: () => void }> {
+  return listenOn([net.genesys, net.kore], net.uasPort);
 }
 
-export interface SippRun {
-  readonly code: number;
-  /** SIPp's error file, for the assertion message when a flow fails. */
-  readonly errors: string;
-}
+export type { SippRun } from '../../src/regress/sipp.js';
 
-export interface SippSpec {
-  readonly label: string;
-  readonly scenario: string;
-  readonly ip: string;
-  readonly port: number;
-  /** host:port to send to (UACs only). */
-  readonly remote?: string;
-  /** Request-URI user part (UACs). */
-  readonly service?: string;
-  readonly keys?: Readonly<Record<string, string>>;
-  readonly vars?: Readonly<Record<string, string>>;
-  /** How long a `<pause/>` without its own length lasts (SIPp's -d); 200 ms unless given. */
-  readonly pauseMs?: number;
-  /** SIPp's overall time limit for the call (default 15 s). */
-  readonly timeoutS?: number;
-  /** Calls to place (SIPp's -m; default 1), and at what rate per second (-r; SIPp's default 10). */
-  readonly calls?: number;
-  readonly rate?: number;
-  /** SIPp's -t: u1 (UDP, the default) or t1 (one TCP connection). */
-  readonly transport?: 'u1' | 't1';
-}
+/** A SIPp spec as the suites write it: a scenario of test/sipp/scenarios by file name, or a path. */
+export type SippSpec = Omit<HarnessSpec, 'scenario'> & { readonly scenario: string };
+const inScenarios = (s: SippSpec): HarnessSpec => ({ ...s, scenario: isAbsolute(s.scenario) ? s.scenario : join(SCENARIOS, s.scenario) });
 
-/** Runs one SIPp instance for one call; bounded by its own timeouts. */
+/** Runs one SIPp instance for one call (the harness of src/regress/sipp.ts), its files in the suites' log folder. */
 export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
-  const errorFile = join(LOGS, `${spec.label}.errors.log`);
-  writeFileSync(errorFile, '');
-  const args = [
-    ...Object.entries(spec.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
-    ...Object.entries(spec.vars ?? {}).flatMap(([k, v]) => ['-set', k, v]),
-    '-sf', join(SCENARIOS, spec.scenario),
-    '-i', spec.ip, '-p', String(spec.port), '-mi', spec.ip,
-    '-m', String(spec.calls ?? 1), ...(spec.rate === undefined ? [] : ['-r', String(spec.rate)]), '-d', String(spec.pauseMs ?? 200), '-timeout', `${spec.timeoutS ?? 15}s`, '-timeout_error', '-recv_timeout', '8000', '-nostdin',
-    '-trace_err', '-error_file', errorFile, '-trace_msg', '-message_file', join(LOGS, `${spec.label}.messages.log`),
-    ...(spec.service === undefined ? [] : ['-s', spec.service]),
-    ...(spec.transport === undefined ? [] : ['-t', spec.transport]),
-    ...(spec.remote === undefined ? [] : [spec.remote]),
-  ];
-  const proc = track(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${spec.label}.out.log`));
-  const done = new Promise<SippRun>((resolve) => {
-    proc.child.once('exit', (code) => resolve({ code: code ?? -1, errors: readFileSync(errorFile, 'utf8').slice(-2000) }));
-  });
-  return { done, proc };
+  return runSipp(LOGS, inScenarios(spec));
 }
 
 /** A UAS and a UAC for one call: the UAS starts first; both must exit 0. */
-export async function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; uac: SippRun }> {
-  const server = sipp(uas);
-  await new Promise((r) => setTimeout(r, 300));
-  const client = sipp(uac);
-  const [u, c] = await Promise.all([server.done, client.done]);
-  return { uas: u, uac: c };
+export function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; uac: SippRun }> {
+  return harnessFlow(LOGS, inScenarios(uas), inScenarios(uac));
 }
 
 /**
