@@ -9,7 +9,7 @@ import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { parseMessage, serializeToBuffer, SipParseError, type SipMessage } from '../sip/message.js';
 import { lintMessageUui } from '../uui/in-message.js';
-import { ladderHtml } from '../report/ladder.js';
+import { arrowLabel, ladderHtml } from '../report/ladder.js';
 import { CliError, readInput, type CliIo } from './io.js';
 import { rulesFrom } from './rules-file.js';
 
@@ -56,8 +56,7 @@ export async function rewriteCommand(args: readonly string[], io: CliIo): Promis
   const findings = lintMessageUui(result.message);
   for (const f of findings) io.stderr(`warning: uui ${f.code}: ${f.message}\n`);
   if (values.ladder === true) {
-    const label = input.start.kind === 'request' ? input.start.method : `${input.start.status} ${input.start.reason}`;
-    const entry = { from: context.from, to: context.to, label, changes: result.changes.map((c) => `${c.rule}: ${c.action} ${c.header}: ${c.detail}`), findings: findings.map((f) => `still ${f.code}: ${f.message}`) };
+    const entry = { from: context.from, to: context.to, label: arrowLabel(input), changes: result.changes.map((c) => `${c.rule}: ${c.action} ${c.header}: ${c.detail}`), findings: findings.map((f) => `still ${f.code}: ${f.message}`) };
     io.stdout(ladderHtml(`sipcase rewrite: ${context.from} -> ${context.to}`, [context.from, context.to], [entry]));
     return 0;
   }

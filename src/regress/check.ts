@@ -11,7 +11,7 @@
 import { rewrite } from '../rewrite/rewrite.js';
 import { directionKey, type CompiledRules } from '../rules/types.js';
 import { headerKey } from '../sip/header-name.js';
-import { parseMessage, type Header, type SipMessage } from '../sip/message.js';
+import { methodOf, parseMessage, type Header, type SipMessage } from '../sip/message.js';
 import type { Direction } from './plan.js';
 
 export interface LegCheck {
@@ -20,9 +20,8 @@ export interface LegCheck {
 }
 
 function kindOf(m: SipMessage): string {
-  if (m.start.kind === 'request') return m.start.method;
-  const method = /\s([A-Za-z]+)\s*$/.exec(m.headers.find((h) => h.key === 'cseq')?.value ?? '')?.[1]?.toUpperCase() ?? '?';
-  return `${m.start.status} ${method}`;
+  const method = methodOf(m).toUpperCase();
+  return m.start.kind === 'request' ? method : `${m.start.status} ${method}`;
 }
 
 const PER_LEG = /^(ACK|CANCEL|100 \w+|487 INVITE|\d+ BYE|\d+ CANCEL)$/;

@@ -9,7 +9,8 @@ import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import type { Change } from '../rewrite/change.js';
 import { headerKey } from '../sip/header-name.js';
-import { parseMessage, SipParseError, type SipMessage } from '../sip/message.js';
+import { methodOf, parseMessage, SipParseError, type SipMessage } from '../sip/message.js';
+import { arrowLabel } from '../report/ladder.js';
 import { lintMessageUui } from '../uui/in-message.js';
 import type { CapturedMessage } from '../capture/sip-messages.js';
 
@@ -34,15 +35,6 @@ export type Replayed =
   | { readonly kind: 'refused'; readonly at: CapturedMessage; readonly label: string }
   | { readonly kind: 'unreadable'; readonly at: CapturedMessage; readonly error: string };
 
-function startLabel(m: SipMessage): string {
-  return m.start.kind === 'request' ? m.start.method : `${m.start.status} ${m.start.reason}`.trim();
-}
-
-function methodOf(m: SipMessage): string {
-  if (m.start.kind === 'request') return m.start.method;
-  return /\s([A-Za-z]+)\s*$/.exec(m.headers.find((h) => h.key === 'cseq')?.value ?? '')?.[1]?.toUpperCase() ?? '?';
-}
-
 /** Header lines whose name a rule emits, spelled otherwise: the peer that matches literally misses them. */
 function miscased(m: SipMessage, emitted: readonly string[]): Remaining[] {
   const exact = new Map(emitted.map((n) => [headerKey(n), n]));
@@ -61,10 +53,10 @@ export function replayMessage(rules: CompiledRules, at: CapturedMessage): Replay
   }
   const from = peerForAddress(rules.peers, at.src);
   const to = from && rules.peers.get(from.relayTo);
-  if (from === undefined || to === undefined) return { kind: 'refused', at, label: startLabel(message) };
+  if (from === undefined || to === undefined) return { kind: 'refused', at, label: arrowLabel(message) };
   const out = rewrite(rules, message, { from: from.name, to: to.name });
   const remaining = [...lintMessageUui(out.message).map((f) => ({ code: f.code, message: f.message })), ...miscased(out.message, rules.emittedNames)];
-  return { kind: 'relayed', at, from: from.name, to: to.name, method: methodOf(message), label: startLabel(message), changes: out.changes, remaining };
+  return { kind: 'relayed', at, from: from.name, to: to.name, method: methodOf(message).toUpperCase(), label: arrowLabel(message), changes: out.changes, remaining };
 }
 
 export interface ReplaySummary {

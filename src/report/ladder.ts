@@ -6,6 +6,13 @@
  * and records it on <body data-rendered>, which is how a headless browser test reads it back.
  */
 
+import type { SipMessage } from '../sip/message.js';
+
+/** What an arrow is labelled with: the method, or the status and reason. */
+export function arrowLabel(m: SipMessage): string {
+  return m.start.kind === 'request' ? m.start.method : `${m.start.status} ${m.start.reason}`.trim();
+}
+
 export interface LadderEntry {
   /** A peer's name (a lifeline), or an address that is no peer (drawn from the left edge). */
   readonly from: string;
