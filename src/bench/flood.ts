@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, ROOT, startDrachtio, startProc, until, writeLoopbackRules, type Proc } from './lab.js';
+import { cpuSeconds, ROOT, sample, startDrachtio, startProc, startSipcase, writeLoopbackRules, type Proc } from './lab.js';
 import { sippStats } from './sipp-run.js';
 
 const NET = { admin: 39522, http: 39523, sip: '127.0.0.1:35560', genesys: '127.0.4.2', kore: '127.0.4.3', stranger: '127.0.4.9', secret: 'sipcase-flood' };
@@ -43,10 +43,8 @@ const SCENARIO: Record<Flood, string> = {
   peer: join(ROOT, 'test/sipp/scenarios/options-flood-uac.xml'),
 };
 
-async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${NET.http}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
-  return Number(line?.split(' ').at(-1) ?? 0);
+async function rejected(reason: string): Promise<number> {
+  return sample(await (await fetch(`http://127.0.0.1:${NET.http}/metrics`)).text(), 'sipcase_requests_rejected_total', { reason });
 }
 
 export interface Step {
@@ -65,7 +63,7 @@ async function step(o: Options, flood: Flood, rate: number, procs: { drachtio: P
   const dir = join(o.work, `${flood}-${rate}`);
   mkdirSync(dir, { recursive: true });
   const reason = flood === 'stranger' ? 'unknown_source' : 'rate';
-  const refused0 = await metric('sipcase_requests_rejected_total', `reason="${reason}"`);
+  const refused0 = await rejected(reason);
   const cpu0 = { d: cpuSeconds(procs.drachtio.pid), n: cpuSeconds(procs.app.pid), at: process.hrtime.bigint() };
   const ip = flood === 'stranger' ? NET.stranger : NET.genesys;
   const uac = startProc('sipp', ['-sf', SCENARIO[flood], '-i', ip, '-p', '5070', '-s', 'probe', '-r', String(rate), '-m', String(rate * o.seconds), '-l', String(rate * 2), '-nostdin', '-timeout', `${o.seconds + 20}s`, '-recv_timeout', '2000', '-trace_stat', '-stf', join(dir, 'uac.csv'), '-fd', '1', NET.sip], join(dir, 'uac.out'));
@@ -77,7 +75,7 @@ async function step(o: Options, flood: Flood, rate: number, procs: { drachtio: P
     rate,
     sent: stats['OutgoingCall(C)'] ?? 0,
     answered: stats['SuccessfulCall(C)'] ?? 0,
-    refused: (await metric('sipcase_requests_rejected_total', `reason="${reason}"`)) - refused0,
+    refused: (await rejected(reason)) - refused0,
     unanswered: stats['FailedCall(C)'] ?? 0,
     wallS,
     drachtioCpu: (cpuSeconds(procs.drachtio.pid) - cpu0.d) / wallS,
@@ -97,19 +95,16 @@ async function main(): Promise<number> {
   mkdirSync(o.work, { recursive: true });
   const drachtio = await startDrachtio(o.work, 'drachtio', { admin: { host: '127.0.0.1', port: NET.admin, secret: NET.secret }, sip: NET.sip, preserve: 'User-to-User', loglevel: 'notice', sofiaLoglevel: 0 });
   const rules = writeLoopbackRules(join(o.work, 'rules.json'), { genesys: NET.genesys, kore: NET.kore, port: 5090 });
-  const app = startProc('node', [join(ROOT, 'dist/cli.js'), 'run'], join(o.work, 'sipcase.log'), {
-    ...process.env,
-    SIPCASE_DRACHTIO_PORT: String(NET.admin),
-    SIPCASE_DRACHTIO_SECRET: NET.secret,
-    SIPCASE_RULES: rules,
-    SIPCASE_HTTP_HOST: '127.0.0.1',
-    SIPCASE_HTTP_PORT: String(NET.http),
-    SIPCASE_RELOAD_WATCH: 'false',
-    SIPCASE_SOURCE_RATE: o.sourceRate,
-    SIPCASE_SOURCE_BURST: o.sourceRate,
+  const app = await startSipcase(o.work, 'sipcase', {
+    drachtio: { host: '127.0.0.1', port: NET.admin, secret: NET.secret },
+    rules,
+    http: { host: '127.0.0.1', port: NET.http },
+    env: { SIPCASE_SOURCE_RATE: o.sourceRate, SIPCASE_SOURCE_BURST: o.sourceRate },
+  }).catch(async (e: unknown) => {
+    await drachtio.stop();
+    throw e;
   });
   try {
-    await until('sipcase ready', async () => (await fetch(`http://127.0.0.1:${NET.http}/readyz`).catch(() => undefined))?.status === 200, 20_000);
     console.log(`flood: ${o.seconds} s per step, sipcase limits.sourceRate ${o.sourceRate}/s; drachtio-server at notice`);
     console.log('| flood | rate | sent | answered | refused/s | unanswered | drachtio CPU | node CPU |');
     const steps: Step[] = [];

@@ -131,6 +131,61 @@ export async function startDrachtio(dir: string, name: string, spec: DrachtioSpe
   return proc;
 }
 
+export interface SipcaseSpec {
+  readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly rules: string;
+  /** Where its /healthz, /readyz and /metrics listen. */
+  readonly http: { readonly host: string; readonly port: number };
+  /** More settings, as SIPCASE_* environment variables (see `sipcase --help`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Node flags before the script (profiling, GC tracing). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/**
+ * sipcase as a user runs it without Docker (`node dist/cli.js run`), file watching off, its output
+ * in `<dir>/<name>.log`; resolved once /readyz answers 200. If it exits first, or is not ready in
+ * 30 s, it is stopped and the error names its log.
+ */
+export async function startSipcase(dir: string, name: string, spec: SipcaseSpec): Promise<Proc> {
+  const log = join(dir, `${name}.log`);
+  const proc = startProc(process.execPath, [...(spec.nodeArgs ?? []), join(ROOT, 'dist/cli.js'), 'run'], log, {
+    ...process.env,
+    SIPCASE_DRACHTIO_HOST: spec.drachtio.host,
+    SIPCASE_DRACHTIO_PORT: String(spec.drachtio.port),
+    SIPCASE_DRACHTIO_SECRET: spec.drachtio.secret,
+    SIPCASE_RULES: spec.rules,
+    SIPCASE_HTTP_HOST: spec.http.host,
+    SIPCASE_HTTP_PORT: String(spec.http.port),
+    SIPCASE_RELOAD_WATCH: 'false',
+    ...spec.env,
+  });
+  try {
+    await until(`${name} ready`, async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode} before it was ready: see ${log}`);
+      return (await fetch(`http://${spec.http.host}:${spec.http.port}/readyz`).catch(() => undefined))?.status === 200;
+    }, 30_000);
+  } catch (e) {
+    await proc.stop();
+    throw e;
+  }
+  return proc;
+}
+
+/**
+ * One sample from Prometheus text: the value of `name` whose labels include all of `labels`
+ * (0 when absent, as a counter not yet moved).
+ */
+export function sample(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return 0;
+}
+
 /** CPU seconds (user + system) a process has used so far. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
-import { cpuSeconds, quantile, ROOT, rssBytes, startDrachtio, startProc, until, which, writeLoopbackRules, type Proc } from './lab.js';
+import { cpuSeconds, quantile, ROOT, rssBytes, startDrachtio, startProc, startSipcase, which, writeLoopbackRules, type Proc } from './lab.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 
 const { values: opt } = parseArgs({
@@ -102,21 +102,14 @@ async function startTarget(name: string, index: number): Promise<Target> {
   } else {
     const rules = join(WORK, 'rules.json');
     writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: UAS_PORT });
-    const httpPort = adminPort + 1;
     const nodeArgs = (opt['sipcase-node-args'] ?? '').split(' ').filter((a) => a !== '');
-    app = startProc('node', [...prof, ...nodeArgs, join(ROOT, 'dist/cli.js'), 'run'], join(WORK, 'sipcase.log'), {
-      ...env,
-      SIPCASE_DRACHTIO_PORT: String(adminPort),
-      SIPCASE_DRACHTIO_SECRET: SECRET,
-      SIPCASE_RULES: rules,
-      SIPCASE_LOG_LEVEL: opt['sipcase-loglevel'] as string,
-      SIPCASE_HTTP_HOST: '127.0.0.1',
-      SIPCASE_HTTP_PORT: String(httpPort),
-      SIPCASE_RELOAD_WATCH: 'false',
-      SIPCASE_DRAIN_TIMEOUT_MS: '5000',
-      SIPCASE_MAX_CALLS: '100000',
+    app = await startSipcase(WORK, 'sipcase', {
+      drachtio: { host: '127.0.0.1', port: adminPort, secret: SECRET },
+      rules,
+      http: { host: '127.0.0.1', port: adminPort + 1 },
+      env: { SIPCASE_LOG_LEVEL: opt['sipcase-loglevel'] as string, SIPCASE_DRAIN_TIMEOUT_MS: '5000', SIPCASE_MAX_CALLS: '100000' },
+      nodeArgs: [...prof, ...nodeArgs],
     });
-    await until('sipcase ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.status === 200, 20_000);
   }
   return name === 'baseline' ? { name, sip, drachtio, app } : { name, sip, drachtio, app, metrics: `http://127.0.0.1:${adminPort + 1}/metrics` };
 }

@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBalancer } from './balancer.js';
-import { cpuSeconds, quantile, ROOT, startDrachtio, startProc, until, writeLoopbackRules, type Proc } from './lab.js';
+import { cpuSeconds, quantile, ROOT, startDrachtio, startProc, startSipcase, writeLoopbackRules, type Proc } from './lab.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 
 const NET = { balancer: '127.0.6.1', port: 5060, genesys: '127.0.6.2', kore: '127.0.6.3', uasPort: 5090, secret: 'sipcase-scale-bench' };
@@ -77,30 +77,28 @@ async function startStack(o: Options, n: number): Promise<Stack> {
   const rules = writeLoopbackRules(join(o.work, 'rules.json'), { genesys: NET.genesys, kore: NET.kore, port: NET.uasPort });
   const drachtios: Proc[] = [];
   const apps: Proc[] = [];
-  for (let i = 0; i < n; i++) {
-    const admin = 39600 + i * 10;
-    drachtios.push(await startDrachtio(o.work, `x${n}-drachtio-${i}`, { admin: { host: '127.0.0.1', port: admin, secret: NET.secret }, sip: `${instanceIp(i)}:5060`, preserve: 'User-to-User', loglevel: 'notice', sofiaLoglevel: 0 }));
-    apps.push(
-      startProc('node', [join(ROOT, 'dist/cli.js'), 'run'], join(o.work, `x${n}-sipcase-${i}.log`), {
-        ...process.env,
-        SIPCASE_DRACHTIO_PORT: String(admin),
-        SIPCASE_DRACHTIO_SECRET: NET.secret,
-        SIPCASE_RULES: rules,
-        SIPCASE_HTTP_HOST: '127.0.0.1',
-        SIPCASE_HTTP_PORT: String(admin + 1),
-        SIPCASE_RELOAD_WATCH: 'false',
-        SIPCASE_MAX_CALLS: '100000',
-        SIPCASE_SOURCE_RATE: '0',
-        SIPCASE_PROXIES: NET.balancer,
-        SIPCASE_OUTBOUND_PROXY: `sip:${NET.balancer}:${NET.port}`,
-      }),
-    );
-    await until(`sipcase ${i} ready`, async () => (await fetch(`http://127.0.0.1:${admin + 1}/readyz`).catch(() => undefined))?.status === 200, 20_000);
+  try {
+    for (let i = 0; i < n; i++) {
+      const admin = 39600 + i * 10;
+      drachtios.push(await startDrachtio(o.work, `x${n}-drachtio-${i}`, { admin: { host: '127.0.0.1', port: admin, secret: NET.secret }, sip: `${instanceIp(i)}:5060`, preserve: 'User-to-User', loglevel: 'notice', sofiaLoglevel: 0 }));
+      apps.push(
+        await startSipcase(o.work, `x${n}-sipcase-${i}`, {
+          drachtio: { host: '127.0.0.1', port: admin, secret: NET.secret },
+          rules,
+          http: { host: '127.0.0.1', port: admin + 1 },
+          env: { SIPCASE_MAX_CALLS: '100000', SIPCASE_SOURCE_RATE: '0', SIPCASE_PROXIES: NET.balancer, SIPCASE_OUTBOUND_PROXY: `sip:${NET.balancer}:${NET.port}` },
+        }),
+      );
+    }
+    const kamailio = await startBalancer(o.work, `x${n}-kamailio`, { ip: NET.balancer, port: NET.port, instances: drachtios.map((_, i) => `${instanceIp(i)}:5060`), pingIntervalS: 1 });
+    // Every instance probed and in rotation before the first call.
+    await new Promise((r) => setTimeout(r, 2500));
+    return { kamailio, drachtios, apps };
+  } catch (e) {
+    // Whatever did start is stopped: nothing outlives the benchmark.
+    for (const p of [...apps, ...drachtios]) await p.stop();
+    throw e;
   }
-  const kamailio = await startBalancer(o.work, `x${n}-kamailio`, { ip: NET.balancer, port: NET.port, instances: drachtios.map((_, i) => `${instanceIp(i)}:5060`), pingIntervalS: 1 });
-  // Every instance probed and in rotation before the first call.
-  await new Promise((r) => setTimeout(r, 2500));
-  return { kamailio, drachtios, apps };
 }
 
 async function stopStack(s: Stack): Promise<void> {

@@ -5,12 +5,12 @@
  * re-INVITE and an INFO, a transfer by REFER with its NOTIFY, a failure answer, a CANCEL), then a
  * stranger's call, then the user's own scenario pairs; each flow passes when SIPp completes it and
  * every message the far peer received is what the rules make of what the near peer sent
- * (check.ts). SIPp runs through the harness the project's own end-to-end suites use (sipp.ts). One line per flow, the trace to read when it fails; the count last.
+ * (check.ts). SIPp runs through the harness the project's own end-to-end suites use (sipp.ts).
+ * One line per flow, the trace to read when it fails; the count last.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ROOT, startDrachtio, startProc, until, which } from '../bench/lab.js';
+import { ROOT, startDrachtio, startSipcase, which } from '../bench/lab.js';
 import type { CompiledRules, RulesFileSpec } from '../rules/types.js';
 import { checkLeg } from './check.js';
 import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
@@ -18,7 +18,7 @@ import { callFlow, listenOn, sipp } from './sipp.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
 
 /** The standard flows: SIPp pairs in test/sipp/regress/, `<flow>-uac.xml` the caller's side. */
-export const STANDARD_FLOWS = ['basic', 'transfer', 'busy', 'cancel'] as const;
+const STANDARD_FLOWS = ['basic', 'transfer', 'busy', 'cancel'] as const;
 const SCENARIOS = join(ROOT, 'test/sipp/regress');
 
 const NET = { drachtio: '127.0.9.1', sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-regress', stranger: '127.0.9.99', uas: 5090, uac: 5070 };
@@ -118,43 +118,31 @@ export async function regress(o: RegressOptions): Promise<FlowResult[]> {
   writeFileSync(rulesPath, JSON.stringify(onLoopback(o.spec, addresses, NET.uas), null, 2));
   o.say(`regress: ${o.rulesFile} with its peers on loopback (${[...addresses].map(([n, a]) => `${n} ${a}`).join(', ')}); logs and traces in ${o.work}`);
   const drachtio = await startDrachtio(o.work, 'drachtio', { admin: { host: NET.drachtio, port: NET.admin, secret: NET.secret }, sip: `${NET.drachtio}:${NET.sip}`, preserve: o.rules.emittedNames.join(','), loglevel: 'info', sofiaLoglevel: 3 });
-  const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
-  const sipcase = startProc(process.execPath, [cli, 'run'], join(o.work, 'sipcase.log'), {
-    ...process.env,
-    SIPCASE_DRACHTIO_HOST: NET.drachtio,
-    SIPCASE_DRACHTIO_PORT: String(NET.admin),
-    SIPCASE_DRACHTIO_SECRET: NET.secret,
-    SIPCASE_RULES: rulesPath,
-    SIPCASE_LOG_LEVEL: 'debug',
-    SIPCASE_HTTP_HOST: NET.drachtio,
-    SIPCASE_HTTP_PORT: String(NET.http),
-    SIPCASE_RELOAD_WATCH: 'false',
-    SIPCASE_PROXIES: '',
-    SIPCASE_OUTBOUND_PROXY: '',
+  const sipcaseLog = join(o.work, 'sipcase.log');
+  const sipcase = await startSipcase(o.work, 'sipcase', {
+    drachtio: { host: NET.drachtio, port: NET.admin, secret: NET.secret },
+    rules: rulesPath,
+    http: { host: NET.drachtio, port: NET.http },
+    env: { SIPCASE_LOG_LEVEL: 'debug', SIPCASE_PROXIES: '', SIPCASE_OUTBOUND_PROXY: '' },
+  }).catch(async () => {
+    await drachtio.stop();
+    throw new RegressSetupError(`sipcase did not start: ${lastLogLine(sipcaseLog)} (log ${sipcaseLog})`);
   });
   try {
-    await until('sipcase ready', async () => {
-      if (sipcase.child.exitCode !== null) throw new RegressSetupError(`sipcase did not start: ${lastLogLine(sipcase.log)} (log ${sipcase.log})`);
-      return (await fetch(`http://${NET.drachtio}:${NET.http}/readyz`).catch(() => undefined))?.status === 200;
-    }, 30_000);
     const results: FlowResult[] = [];
     const record = (r: FlowResult) => {
       results.push(r);
       o.say(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  ${r.detail}`);
     };
+    // Each side plays its peer from the peer's loopback address, sending what makes the rules act.
+    const side = (from: string, to: string, scenario: string): Side => ({ ip: addresses.get(from) as string, hdrs: hdrsKey(testHeaderLines(o.rules, { from, to })), scenario });
     for (const dir of directions(o.rules)) {
-      const caller = { ip: addresses.get(dir.from) as string, hdrs: hdrsKey(testHeaderLines(o.rules, dir)) };
-      const callee = { ip: addresses.get(dir.to) as string, hdrs: hdrsKey(testHeaderLines(o.rules, { from: dir.to, to: dir.from })) };
       for (const name of STANDARD_FLOWS) {
-        record(await flow(o, `${dir.from}->${dir.to} ${name}`, dir, { ...caller, scenario: join(SCENARIOS, `${name}-uac.xml`) }, { ...callee, scenario: join(SCENARIOS, `${name}-uas.xml`) }));
+        record(await flow(o, `${dir.from}->${dir.to} ${name}`, dir, side(dir.from, dir.to, join(SCENARIOS, `${name}-uac.xml`)), side(dir.to, dir.from, join(SCENARIOS, `${name}-uas.xml`))));
       }
     }
     record(await stranger(o, addresses));
-    for (const u of user) {
-      const caller = { ip: addresses.get(u.way.from) as string, hdrs: hdrsKey(testHeaderLines(o.rules, u.way)), scenario: u.uac };
-      const callee = { ip: addresses.get(u.way.to) as string, hdrs: hdrsKey(testHeaderLines(o.rules, { from: u.way.to, to: u.way.from })), scenario: u.uas };
-      record(await flow(o, u.name, u.way, caller, callee));
-    }
+    for (const u of user) record(await flow(o, u.name, u.way, side(u.way.from, u.way.to, u.uac), side(u.way.to, u.way.from, u.uas)));
     return results;
   } finally {
     await sipcase.stop();

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track } from '../../src/bench/lab.js';
-import { callFlow, listenOnPeers, LOGS, sample, peerEnds, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, listenOnPeers, LOGS, metric, peerEnds, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
@@ -44,8 +44,7 @@ function uuiLinesReceived(label: string): string[] {
 describe.skipIf(!ready)('hostile input from peers and strangers', () => {
   let server: Proc;
   let app: Sipcase;
-  const metric = async (name: string, labels: Record<string, string>) => sample((await app.http('/metrics')).text, name, labels);
-  const rejected = (reason: string) => metric('sipcase_requests_rejected_total', { reason });
+  const rejected = (reason: string) => metric(app, 'sipcase_requests_rejected_total', { reason });
 
   beforeAll(async () => {
     ({ server, app } = await startStack('hostile', HOSTILE, writeRules(HOSTILE, join(LOGS, 'hostile', 'rules.json')), { SIPCASE_SOURCE_RATE: String(RATE.perSecond), SIPCASE_SOURCE_BURST: String(RATE.burst) }));
@@ -63,10 +62,10 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     ['two UUIs that disagree', 'User-To-User: 00AA;encoding=hex\r\nuser-to-user: 00BB;encoding=hex', 'User-to-User: 00AA;encoding=hex', 'sipcase_rewrites_total', { rule: 'uui-exactly-one', action: 'single' }],
   ])('UUI with %s: relayed (lint warns, never blocks), Genesys gets exactly one User-to-User, value untouched; counted; a good call follows', async (what, lines, arrives, counter, labels) => {
     const label = `h-uui-${what.split(' ').join('-')}`;
-    const before = await metric(counter, labels);
+    const before = await metric(app, counter, labels);
     passed(await callFlow({ label: `${label}-genesys`, scenario: 'genesys-one-uui-uas.xml', ...genesysUas }, { label: `${label}-kore`, scenario: 'kore-lines-uac.xml', ...koreUac, service: '+14445556666', keys: { lines } }));
     expect(uuiLinesReceived(`${label}-genesys`)).toEqual([arrives]);
-    expect(await metric(counter, labels)).toBe(before + 1);
+    expect(await metric(app, counter, labels)).toBe(before + 1);
     await goodCall(label);
   });
 
@@ -77,7 +76,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     ['1,000 header lines (15 KB)', 513, 'sipcase: over limits.maxMessageBytes', 'hk-lines', headerLines(1000, 4)],
     ['a 60 KB message, near the largest UDP datagram', 513, 'sipcase: over limits.maxMessageBytes', 'hk-60k', headerLines(1500, 30)],
   ])('an INVITE with %s is answered %i by %s; Genesys hears nothing; a good call follows', async (_what, status, by, label, lines) => {
-    const relayed = await metric('sipcase_requests_relayed_total', { method: 'INVITE' });
+    const relayed = await metric(app, 'sipcase_requests_relayed_total', { method: 'INVITE' });
     const tooLarge = await rejected('too_large');
     const peers = await listenOnPeers(HOSTILE);
     try {
@@ -88,7 +87,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     } finally {
       peers.close();
     }
-    expect(await metric('sipcase_requests_relayed_total', { method: 'INVITE' })).toBe(relayed);
+    expect(await metric(app, 'sipcase_requests_relayed_total', { method: 'INVITE' })).toBe(relayed);
     expect(await rejected('too_large')).toBe(tooLarge + (by.startsWith('sipcase') ? 1 : 0));
     await goodCall(label);
   });
@@ -162,7 +161,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     const uas = sipp({ label: 'killed-kore', scenario: 'hold-uas.xml', ...koreUas, timeoutS: 8 });
     await new Promise((r) => setTimeout(r, 300));
     const uac = sipp({ label: 'killed-genesys', scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'caller' }, pauseMs: 2500, timeoutS: 8 });
-    await until('the call to be answered', async () => (await metric('sipcase_live_calls', {})) === 1 && (await metric('sipcase_calls_answered_total', { from: 'genesys', to: 'kore' })) > 0, 5000);
+    await until('the call to be answered', async () => (await metric(app, 'sipcase_live_calls', {})) === 1 && (await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' })) > 0, 5000);
     process.kill(app.pid, 'SIGKILL');
     const [kore, genesys] = await Promise.all([uas.done, uac.done]);
     // The dialogs live on in drachtio-server, but the app that owned them is gone.

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
-import { callFlow, LOGS, sample, peerEnds, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, LOGS, metric, peerEnds, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${tools.includes('drachtio') ? ' (no drachtio-server)' : ''}\n`);
@@ -30,7 +30,6 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
   const procs: Proc[] = [];
   let a: Sipcase;
   let b: Sipcase;
-  const metric = async (app: Sipcase, name: string, labels: Record<string, string> = {}) => sample((await app.http('/metrics')).text, name, labels);
 
   beforeAll(async () => {
     const rules = writeRules(A, join(LOGS, 'scale', 'rules.json'));

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/regress/sipp.js';
-import { portOpen, presetRuleList, track, until, writeLoopbackRules, type Proc } from '../../src/bench/lab.js';
+import { portOpen, presetRuleList, sample, track, until, writeLoopbackRules, type Proc } from '../../src/bench/lab.js';
 
-export { portOpen, presetRuleList, until, which, type Proc } from '../../src/bench/lab.js';
+export { portOpen, presetRuleList, sample, until, which, type Proc } from '../../src/bench/lab.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const LOGS = join(ROOT, 'test/sipp/logs');
@@ -200,18 +200,10 @@ export function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; 
   return harnessFlow(LOGS, inScenarios(uas), inScenarios(uac));
 }
 
-/**
- * One sample from Prometheus text: the value of `name` whose labels include all of `labels`
- * (0 when absent, as a counter not yet moved).
- */
-export function sample(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (m === null || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return 0;
+
+/** One sample of a sipcase's /metrics now (see `sample`). */
+export async function metric(app: Sipcase, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+  return sample((await app.http('/metrics')).text, name, labels);
 }
 
 /** Waits until sipcase's /metrics satisfies `check`, or fails after `timeoutMs`. */
