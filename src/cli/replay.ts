@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { sipMessagesOf } from '../capture/sip-messages.js';
 import type { CompiledRules } from '../rules/types.js';
 import { replayMessage, summarize, type Replayed, type ReplaySummary } from '../replay/replay.js';
-import { ladderHtml, type LadderEntry } from '../report/ladder.js';
+import { ladderHtml, rewriteEntry, type LadderEntry } from '../report/ladder.js';
+import { describeChange } from '../rewrite/change.js';
 import { CliError, type CliIo } from './io.js';
 import { rulesFrom } from './rules-file.js';
 
@@ -20,7 +21,7 @@ function describe(r: Replayed, n: number): string[] {
   if (r.kind === 'unreadable') return [`${where}  unreadable: ${r.error}`];
   if (r.kind === 'refused') return [`${where}  ${r.label}  would be refused: ${r.at.src} is no configured peer`];
   const head = `${where}  ${r.from}->${r.to} ${r.label}${r.changes.length === 0 ? '  (unchanged)' : ''}`;
-  return [head, ...r.changes.map((c) => `    ${c.rule}: ${c.action} ${c.header}: ${c.detail}`), ...r.remaining.map((f) => `    still: ${f.code}: ${f.message}`)];
+  return [head, ...r.changes.map((c) => `    ${describeChange(c)}`), ...r.remaining.map((f) => `    still: ${f.code}: ${f.message}`)];
 }
 
 function table(title: string, rows: ReadonlyMap<string, number>): string[] {
@@ -45,7 +46,7 @@ export function ladderEntries(replayed: readonly Replayed[]): LadderEntry[] {
   return replayed.flatMap((r): LadderEntry[] => {
     if (r.kind === 'unreadable') return [];
     if (r.kind === 'refused') return [{ from: r.at.src, to: undefined, label: r.label, changes: [], findings: [] }];
-    return [{ from: r.from, to: r.to, label: r.label, changes: r.changes.map((c) => `${c.rule}: ${c.action} ${c.header}: ${c.detail}`), findings: r.remaining.map((f) => `still ${f.code}: ${f.message}`) }];
+    return [rewriteEntry(r.from, r.to, r.label, r.changes, r.remaining)];
   });
 }
 

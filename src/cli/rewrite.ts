@@ -9,7 +9,8 @@ import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { parseMessage, serializeToBuffer, SipParseError, type SipMessage } from '../sip/message.js';
 import { lintMessageUui } from '../uui/in-message.js';
-import { arrowLabel, ladderHtml } from '../report/ladder.js';
+import { arrowLabel, ladderHtml, rewriteEntry } from '../report/ladder.js';
+import { describeChange } from '../rewrite/change.js';
 import { CliError, readInput, type CliIo } from './io.js';
 import { rulesFrom } from './rules-file.js';
 
@@ -56,7 +57,7 @@ export async function rewriteCommand(args: readonly string[], io: CliIo): Promis
   const findings = lintMessageUui(result.message);
   for (const f of findings) io.stderr(`warning: uui ${f.code}: ${f.message}\n`);
   if (values.ladder === true) {
-    const entry = { from: context.from, to: context.to, label: arrowLabel(input), changes: result.changes.map((c) => `${c.rule}: ${c.action} ${c.header}: ${c.detail}`), findings: findings.map((f) => `still ${f.code}: ${f.message}`) };
+    const entry = rewriteEntry(context.from, context.to, arrowLabel(input), result.changes, findings);
     io.stdout(ladderHtml(`sipcase rewrite: ${context.from} -> ${context.to}`, [context.from, context.to], [entry]));
     return 0;
   }
@@ -64,7 +65,7 @@ export async function rewriteCommand(args: readonly string[], io: CliIo): Promis
     io.stdout(out);
     return 0;
   }
-  for (const c of result.changes) io.stdout(`# ${c.rule}: ${c.action} ${c.header}: ${c.detail}\n`);
+  for (const c of result.changes) io.stdout(`# ${describeChange(c)}\n`);
   if (result.changes.length === 0) io.stdout('# no rule changed this message\n');
   io.stdout(createTwoFilesPatch(`${context.from} (in)`, `${context.to} (out)`, asLines(serializeToBuffer(input)), asLines(out), '', '', { context: 2 }));
   return 0;

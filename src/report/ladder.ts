@@ -6,6 +6,7 @@
  * and records it on <body data-rendered>, which is how a headless browser test reads it back.
  */
 
+import { describeChange, type Change } from '../rewrite/change.js';
 import type { SipMessage } from '../sip/message.js';
 
 /** What an arrow is labelled with: the method, or the status and reason. */
@@ -24,6 +25,11 @@ export interface LadderEntry {
   readonly changes: readonly string[];
   /** What would still be wrong as it leaves, one line each. */
   readonly findings: readonly string[];
+}
+
+/** A relayed message's entry: what the rules changed, and what would still leave wrong. */
+export function rewriteEntry(from: string, to: string, label: string, changes: readonly Change[], left: readonly { readonly code: string; readonly message: string }[]): LadderEntry {
+  return { from, to, label, changes: changes.map(describeChange), findings: left.map((f) => `still ${f.code}: ${f.message}`) };
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

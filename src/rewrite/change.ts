@@ -11,3 +11,8 @@ export interface Change {
 
 /** A change before it is attributed to a rule. */
 export type ActionChange = Omit<Change, 'rule'>;
+
+/** A change as a reader sees it: `rule: action header: detail`. */
+export function describeChange(c: Change): string {
+  return `${c.rule}: ${c.action} ${c.header}: ${c.detail}`;
+}

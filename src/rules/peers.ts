@@ -99,10 +99,6 @@ function inRanges(ranges: readonly Cidr[], addr: ipaddr.IPv4 | ipaddr.IPv6): boo
   return ranges.some((c) => c[0].kind() === addr.kind() && addr.match(c));
 }
 
-function inSources(peer: Peer, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return inRanges(peer.sources, addr);
-}
-
 /** Whether an address is in any of the ranges. */
 export function addressIn(ranges: readonly Cidr[], address: string): boolean {
   const addr = parseAddress(address);
@@ -114,13 +110,12 @@ export function peerForAddress(peers: ReadonlyMap<string, Peer>, address: string
   const addr = parseAddress(address);
   if (addr === undefined) return undefined;
   for (const peer of peers.values()) {
-    if (inSources(peer, addr)) return peer;
+    if (inRanges(peer.sources, addr)) return peer;
   }
   return undefined;
 }
 
 /** Whether a source address is one of this peer's. */
 export function peerHasAddress(peer: Peer, address: string): boolean {
-  const addr = parseAddress(address);
-  return addr !== undefined && inSources(peer, addr);
+  return addressIn(peer.sources, address);
 }
