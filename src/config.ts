@@ -55,7 +55,7 @@ const schema = {
   limits: {
     maxCalls: { doc: 'live calls at most; a new INVITE beyond gets 503', format: 'nat', default: 2000, env: 'SIPCASE_MAX_CALLS' },
     retryAfterS: { doc: 'Retry-After of the 503 for a call over maxCalls', format: 'nat', default: 5, env: 'SIPCASE_RETRY_AFTER_S' },
-    maxMessageBytes: { doc: 'largest request relayed (headers and body, as sent on); larger gets 513. drachtio-server 0.9.10 silently drops app messages from about 12 KB', format: 'nat', default: 10240, env: 'SIPCASE_MAX_MESSAGE_BYTES' },
+    maxMessageBytes: { doc: 'largest message handed to drachtio-server (header lines and body): a larger request gets 513, a larger answer or BYE crosses without its headers and body. drachtio-server 0.9.10 drops app messages over 12,012 bytes and then carries nothing more (npm run bench:limits)', format: 'nat', default: 10240, env: 'SIPCASE_MAX_MESSAGE_BYTES' },
     sourceRate: { doc: 'new (out-of-dialog) requests per second one source address may send; more gets 503 + Retry-After; 0: no limit', format: 'nat', default: 500, env: 'SIPCASE_SOURCE_RATE' },
     sourceBurst: { doc: 'how many new requests one source may send at once before sourceRate applies', format: 'nat', default: 1000, env: 'SIPCASE_SOURCE_BURST' },
   },

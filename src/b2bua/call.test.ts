@@ -97,6 +97,39 @@ describe('the far leg\'s requests while the caller\'s leg is being answered', ()
   });
 });
 
+describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such message wedges its connection)', () => {
+  const big = `X-Big: ${'b'.repeat(2000)}\r\n`;
+
+  it('a 200 OK too large to send on: the caller gets 500, the far leg is hung up', async () => {
+    const { engine, uac } = answeringEngine({ ...ok, raw: `SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n${big}\r\n` });
+    const ctx = context(engine, 10, 1000);
+    const res = new Channel();
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    expect(res.sent.map((s) => s.status)).toEqual([500]);
+    expect(uac.destroyed).toBe(true);
+  });
+
+  it('an in-dialog answer too large to send on crosses with its status only', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    await handleInvite(context(engine, 10, 1000), request('INVITE', KORE, inviteRaw), new Channel());
+    uac.request = async () => ({ status: 200, reason: 'OK', raw: `SIP/2.0 200 OK\r\nCSeq: 2 INFO\r\n${big}\r\n`, body: '' });
+    const res = new Channel();
+    uas.emit('info', request('INFO', KORE, 'INFO sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INFO\r\n\r\n'), res);
+    await settle();
+    expect(res.sent).toEqual([{ status: 200, reason: 'OK', headers: undefined }]);
+  });
+
+  it('a BYE whose headers are too large: the other leg gets a BYE without them', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    await handleInvite(context(engine, 10, 1000), request('INVITE', KORE, inviteRaw), new Channel());
+    let sentWith: unknown = 'not sent';
+    uac.destroy = async (opts?: unknown) => void (sentWith = opts);
+    uas.emit('destroy', request('BYE', KORE, `BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 BYE\r\n${big}\r\n`));
+    await settle();
+    expect(sentWith).toBeUndefined();
+  });
+});
+
 describe('order across the call', () => {
   it('a 202 to a REFER and the NOTIFY behind it, read together, reach the referrer in that order', async () => {
     const { engine, uac, uas } = answeringEngine();

@@ -17,7 +17,7 @@ import { peerHasAddress } from '../rules/peers.js';
 import type { CompiledRules, Peer } from '../rules/types.js';
 import type { B2buaContext } from './context.js';
 import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
-import { sendOptions } from './outbound.js';
+import { outboundBytes, sendOptions } from './outbound.js';
 import { originAddress, originOf } from './origin.js';
 import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
@@ -73,6 +73,20 @@ export class Call {
     const r = rewriteForLeg(this.rules(), raw, { from: from.name, to: to.name }, this.log, this.ctx.observer);
     if (r.ok) return r.value;
     this.log.error({ direction: `${from.name}->${to.name}`, error: r.error }, 'message could not be parsed for rewriting');
+    return undefined;
+  }
+
+  /**
+   * As rewrite(), for what sipcase must send on whatever it holds (an answer, a BYE's headers):
+   * also undefined when it would exceed limits.maxMessageBytes. drachtio-server drops an app
+   * message of about 12 KB or more, and then carries nothing more on that connection (measured:
+   * npm run bench:limits): every later call of the instance would be lost. Callers send such a
+   * message on without its headers and body, as they do one sipcase cannot read.
+   */
+  rewriteBounded(raw: string, from: Peer, to: Peer): Rewritten | undefined {
+    const out = this.rewrite(raw, from, to);
+    if (out === undefined || outboundBytes(out) <= this.ctx.maxMessageBytes) return out;
+    this.log.warn({ direction: `${from.name}->${to.name}`, bytes: outboundBytes(out), limit: this.ctx.maxMessageBytes }, 'message over limits.maxMessageBytes: sent on without its headers and body');
     return undefined;
   }
 
@@ -159,7 +173,7 @@ export class Call {
     try {
       observer.record({ type: 'relayed', method: req.method, kind: 'request' });
       const answer = await to.dialog.request({ method: req.method, ...sendOptions(out) });
-      const back = this.rewrite(answer.raw, to.peer, from.peer);
+      const back = this.rewriteBounded(answer.raw, to.peer, from.peer);
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
       // An answer sipcase cannot read still ends the transaction with its status, headers left out.
       res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
@@ -179,7 +193,7 @@ export class Call {
   private async onBye(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {
     if (this.current !== 'answered') return;
     this.current = 'ending';
-    const out = this.rewrite(bye.raw, from.peer, to.peer);
+    const out = this.rewriteBounded(bye.raw, from.peer, to.peer);
     this.ctx.observer.record({ type: 'relayed', method: 'BYE', kind: 'request' });
     try {
       await to.dialog.destroy(out === undefined ? undefined : { headers: out.headers });

@@ -91,7 +91,7 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
     },
     cbProvisional: (provisional) => {
       if (provisional.status === 100 || stop !== undefined) return; // drachtio-server sends its own 100 Trying
-      const back = call.rewrite(provisional.raw, to, from);
+      const back = call.rewriteBounded(provisional.raw, to, from);
       if (back === undefined) return;
       res.send(provisional.status, provisional.reason, sendOptions(back));
       ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
@@ -122,7 +122,7 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
 async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer): Promise<void> {
   const { caller: from, callee: to } = call;
   const ok = answer.kind === 'dialog' ? answer.dialog.res : answer.leg.res;
-  const rewritten = call.rewrite(ok.raw, to, from);
+  const rewritten = call.rewriteBounded(ok.raw, to, from);
   if (rewritten === undefined) {
     await abandon(answer);
     res.send(500, 'Server Internal Error', {});
@@ -183,7 +183,7 @@ function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknow
     call.log.error({ err }, 'could not reach the other peer');
     res.send(503, 'Service Unavailable', {});
   } else {
-    const back = err.res === undefined ? undefined : call.rewrite(err.res.raw, call.callee, call.caller);
+    const back = err.res === undefined ? undefined : call.rewriteBounded(err.res.raw, call.callee, call.caller);
     call.log.info({ status: err.status }, back === undefined ? 'the other leg failed: relaying its status' : 'call failed: relaying the final response');
     res.send(err.status, err.reason ?? err.res?.reason ?? 'Service Unavailable', back === undefined ? {} : sendOptions(back));
     ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });

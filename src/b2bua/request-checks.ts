@@ -16,8 +16,8 @@ export interface RelayRefusal {
 
 export function refuseRelay(message: SipMessage, out: Outbound, maxMessageBytes: number): RelayRefusal | undefined {
   if (hopsExhausted(message)) return { status: 483, reason: 'Too Many Hops', why: 'hops' };
-  // drachtio-server 0.9.10 neither sends on nor fails an app's request of about 12 KB or more:
-  // the transaction would hang, so such a request is refused as too large (RFC 3261 §21.5.14).
+  // drachtio-server 0.9.10 drops an app's message of about 12 KB or more, and its connection then
+  // carries nothing more (npm run bench:limits): refused as too large (RFC 3261 §21.5.14).
   if (outboundBytes(out) > maxMessageBytes) return { status: 513, reason: 'Message Too Large', why: 'too_large' };
   const refer = referToProblem(message);
   if (refer !== undefined) return { status: 400, reason: refer, why: 'malformed' };

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track } from '../../src/bench/lab.js';
-import { callFlow, listenOnPeers, LOGS, metric, peerEnds, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, listenOnPeers, LOGS, metric, peerEnds, ROOT, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
@@ -105,6 +105,21 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     expect(await rejected('malformed')).toBe(malformed + 2);
     expect(await rejected('too_large')).toBe(tooLarge + 1);
     await goodCall('hd');
+  });
+
+  it('inside a call, an answer too large for drachtio-server (a 12 KB INFO 200) crosses with its status only, and the next call still works', async () => {
+    const big = Array.from({ length: 120 }, () => 'b'.repeat(98)).join('\r\n');
+    passed(
+      await callFlow(
+        { label: 'hb-kore', scenario: 'kore-big-answer-uas.xml', ...koreUas, keys: { hdrs: '' }, vars: { big } },
+        { label: 'hb-genesys', scenario: join(ROOT, 'test/sipp/regress/basic-uac.xml'), ...genesysUac, service: '+15557770000', keys: { hdrs: '' } },
+      ),
+    );
+    const infoAnswer = readFileSync(join(LOGS, 'hb-genesys.messages.log'), 'latin1').split(/-{20,}/).find((m) => /received[\s\S]*\r\nCSeq: 3 INFO\r\n/.test(m)) ?? '';
+    expect(infoAnswer).toMatch(/SIP\/2\.0 200 OK/);
+    expect(infoAnswer).not.toContain('bbbbbbbb');
+    // Had the 12 KB answer reached drachtio-server, its connection would carry no further call.
+    await goodCall('hb');
   });
 
   it(`a flood of OPTIONS from one peer address: within ${RATE.burst} at once and ${RATE.perSecond}/s 200, over it 503 + Retry-After; the other peer is unaffected, and the flooding address is served again once it slows down`, async () => {
