@@ -4,7 +4,8 @@
  * sipcase + drachtio-server pair, then of two, on loopback. Per instance count and rate it prints
  * calls attempted, ok, failed (caller or callee side), retransmissions, INVITE->200 p50/p99, and
  * the CPU of Kamailio, of the drachtio-servers and of the sipcase processes; at the end, each
- * count's highest rate with zero failures. Results go to --out. Bounded: each step places rate x
+ * count's highest rate with zero failures. Results go to --out. --kamailio-mb sets Kamailio's
+ * shared memory (512 MB; Debian's default 64 MB runs out of transactions near 400 calls/s). Bounded: each step places rate x
  * --seconds calls and stops by SIPp's own time limit.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ function options() {
       seconds: { type: 'string', default: '10' },
       'hold-ms': { type: 'string', default: '1000' },
       instances: { type: 'string', default: '1,2' },
+      'kamailio-mb': { type: 'string', default: '512' },
       work: { type: 'string', default: join(ROOT, 'bench-runs', 'scale') },
       out: { type: 'string', default: join(ROOT, 'docs/performance/scale.json') },
     },
@@ -35,6 +37,7 @@ function options() {
     seconds: Number(values.seconds),
     holdMs: Number(values['hold-ms']),
     instances: (values.instances ?? '').split(',').map(Number).filter((n) => n > 0),
+    kamailioMb: Number(values['kamailio-mb']),
     work: values.work as string,
     out: values.out as string,
   };
@@ -90,7 +93,7 @@ async function startStack(o: Options, n: number): Promise<Stack> {
         }),
       );
     }
-    const kamailio = await startBalancer(o.work, `x${n}-kamailio`, { ip: NET.balancer, port: NET.port, instances: drachtios.map((_, i) => `${instanceIp(i)}:5060`), pingIntervalS: 1 });
+    const kamailio = await startBalancer(o.work, `x${n}-kamailio`, { ip: NET.balancer, port: NET.port, instances: drachtios.map((_, i) => `${instanceIp(i)}:5060`), pingIntervalS: 1, shmMb: o.kamailioMb });
     // Every instance probed and in rotation before the first call.
     await new Promise((r) => setTimeout(r, 2500));
     return { kamailio, drachtios, apps };
