@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, track, until, type Proc } from './lab.js';
+import { ROOT, track, until, type Proc } from '../harness/processes.js';
 
 export interface Balancer {
   /** Where Kamailio takes SIP (UDP). */

@@ -10,7 +10,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, ROOT, sample, startDrachtio, startProc, startSipcase, writeLoopbackRules, type Proc } from './lab.js';
+import { ROOT, startProc, type Proc } from '../harness/processes.js';
+import { sample, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
+import { cpuSeconds } from './measure.js';
 import { sippStats } from './sipp-run.js';
 
 const NET = { admin: 39522, http: 39523, sip: '127.0.0.1:35560', genesys: '127.0.4.2', kore: '127.0.4.3', stranger: '127.0.4.9', secret: 'sipcase-flood' };

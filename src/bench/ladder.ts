@@ -13,7 +13,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
-import { cpuSeconds, quantile, ROOT, rssBytes, startDrachtio, startProc, startSipcase, which, writeLoopbackRules, type Proc } from './lab.js';
+import { ROOT, startProc, which, type Proc } from '../harness/processes.js';
+import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
+import { cpuSeconds, quantile, rssBytes } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 
 const { values: opt } = parseArgs({

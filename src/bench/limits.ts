@@ -19,7 +19,8 @@ import { loadConfig } from '../config.js';
 import { parseRulesText } from '../rules/load.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { parseMessage } from '../sip/message.js';
-import { presetRuleList, ROOT, startDrachtio, startSipcase, writeLoopbackRules, type Proc } from './lab.js';
+import { ROOT, type Proc } from '../harness/processes.js';
+import { presetRuleList, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 
 const NET = { drachtio: '127.0.10.1', sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-limits', caller: '127.0.10.3', callee: '127.0.10.2', port: 5090 };
 

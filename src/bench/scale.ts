@@ -14,7 +14,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBalancer } from './balancer.js';
-import { cpuSeconds, quantile, ROOT, startDrachtio, startProc, startSipcase, writeLoopbackRules, type Proc } from './lab.js';
+import { ROOT, startProc, type Proc } from '../harness/processes.js';
+import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
+import { cpuSeconds, quantile } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 
 const NET = { balancer: '127.0.6.1', port: 5060, genesys: '127.0.6.2', kore: '127.0.6.3', uasPort: 5090, secret: 'sipcase-scale-bench' };

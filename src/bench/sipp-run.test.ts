@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quantile } from './lab.js';
+import { quantile } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipcase-bench-'));

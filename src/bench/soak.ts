@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startB2bua } from '../b2bua/server.js';
 import { loadConfig } from '../config.js';
-import { ROOT, startDrachtio, startProc, until, which, writeLoopbackRules, type Proc } from './lab.js';
+import { ROOT, startProc, until, which, type Proc } from '../harness/processes.js';
+import { startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
 import { sippStats } from './sipp-run.js';
 
 const { values: opt } = parseArgs({

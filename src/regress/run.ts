@@ -10,16 +10,17 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startDrachtio, startSipcase, which } from '../bench/lab.js';
+import { ROOT, which } from '../harness/processes.js';
+import { startDrachtio, startSipcase } from '../harness/loopback.js';
 import type { CompiledRules, RulesFileSpec } from '../rules/types.js';
 import { checkLeg } from './check.js';
 import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
 import { callFlow, listenOn, sipp } from './sipp.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
 
-/** The standard flows: SIPp pairs in test/sipp/regress/, `<flow>-uac.xml` the caller's side. */
+/** The standard flows: SIPp pairs in src/regress/flows/, `<flow>-uac.xml` the caller's side. */
 const STANDARD_FLOWS = ['basic', 'transfer', 'busy', 'cancel'] as const;
-const SCENARIOS = join(ROOT, 'test/sipp/regress');
+const SCENARIOS = join(ROOT, 'src/regress/flows');
 
 const NET = { drachtio: '127.0.9.1', sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-regress', stranger: '127.0.9.99', uas: 5090, uac: 5070 };
 
@@ -77,7 +78,7 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
 async function stranger(o: RegressOptions, addresses: ReadonlyMap<string, string>): Promise<FlowResult> {
   const peers = await listenOn(addresses.values(), NET.uas);
   try {
-    const run = await sipp(o.work, { label: 'stranger.uac', scenario: join(ROOT, 'test/sipp/scenarios/stranger-invite-uac.xml'), ip: NET.stranger, port: NET.uac, service: '+15550100', remote: `${NET.drachtio}:${NET.sip}` }).done;
+    const run = await sipp(o.work, { label: 'stranger.uac', scenario: join(SCENARIOS, 'stranger-uac.xml'), ip: NET.stranger, port: NET.uac, service: '+15550100', remote: `${NET.drachtio}:${NET.sip}` }).done;
     await new Promise((r) => setTimeout(r, 300));
     if (run.code !== 0) return { name: 'stranger', ok: false, detail: `not refused with 403 (SIPp exit ${run.code}; trace ${run.trace})` };
     if (peers.heard.length > 0) return { name: 'stranger', ok: false, detail: `relayed to a peer: ${peers.heard[0] as string}` };

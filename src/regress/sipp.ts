@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { track, type Proc } from '../bench/lab.js';
+import { track, type Proc } from '../harness/processes.js';
 
 export interface SippSpec {
   /** Names its files in the log folder: `<label>.messages.log`, `.errors.log`, `.out.log`. */

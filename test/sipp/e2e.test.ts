@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, listenOnPeers, NET, peerEnds, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
+import { join } from 'node:path';
+import { callFlow, listenOnPeers, NET, peerEnds, ROOT, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
 
 const drachtio = which('drachtio');
 const sippBin = which('sipp');
@@ -102,7 +103,7 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   it('8. an unknown source gets 403 and neither peer receives anything', async () => {
     const peers = await listenOnPeers(NET);
     try {
-      const run = await sipp({ label: 'f8-stranger', scenario: 'stranger-invite-uac.xml', ip: NET.stranger, port: NET.uacPort, remote: drachtioAt, service: '+15557770000' }).done;
+      const run = await sipp({ label: 'f8-stranger', scenario: join(ROOT, 'src/regress/flows/stranger-uac.xml'), ip: NET.stranger, port: NET.uacPort, remote: drachtioAt, service: '+15557770000' }).done;
       await new Promise((r) => setTimeout(r, 500));
       passed({ stranger: run });
       expect(peers.heard).toEqual([]);

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { track } from '../../src/bench/lab.js';
+import { track } from '../../src/harness/processes.js';
 import { callFlow, listenOnPeers, LOGS, metric, peerEnds, ROOT, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
@@ -112,7 +112,7 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     passed(
       await callFlow(
         { label: 'hb-kore', scenario: 'kore-big-answer-uas.xml', ...koreUas, keys: { hdrs: '' }, vars: { big } },
-        { label: 'hb-genesys', scenario: join(ROOT, 'test/sipp/regress/basic-uac.xml'), ...genesysUac, service: '+15557770000', keys: { hdrs: '' } },
+        { label: 'hb-genesys', scenario: join(ROOT, 'src/regress/flows/basic-uac.xml'), ...genesysUac, service: '+15557770000', keys: { hdrs: '' } },
       ),
     );
     const infoAnswer = readFileSync(join(LOGS, 'hb-genesys.messages.log'), 'latin1').split(/-{20,}/).find((m) => /received[\s\S]*\r\nCSeq: 3 INFO\r\n/.test(m)) ?? '';

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { portOpen, track, until, type Proc } from '../../src/bench/lab.js';
+import { portOpen, track, until, type Proc } from '../../src/harness/processes.js';
 import { LOGS } from './stack.js';
 
 export interface Certificate {

@@ -45,9 +45,9 @@ describe.skipIf(!ready)('sipcase regress', () => {
       }),
     );
     const mine = join(work, 'scenarios', 'carrier-to-pbx');
-    copyFileSync(join(ROOT, 'test/sipp/regress/busy-uac.xml'), join(mine, 'refused-uac.xml'));
-    copyFileSync(join(ROOT, 'test/sipp/regress/busy-uas.xml'), join(mine, 'refused-uas.xml'));
-    copyFileSync(join(ROOT, 'test/sipp/regress/busy-uac.xml'), join(mine, 'wants-x-never-uac.xml'));
+    copyFileSync(join(ROOT, 'src/regress/flows/busy-uac.xml'), join(mine, 'refused-uac.xml'));
+    copyFileSync(join(ROOT, 'src/regress/flows/busy-uas.xml'), join(mine, 'refused-uas.xml'));
+    copyFileSync(join(ROOT, 'src/regress/flows/busy-uac.xml'), join(mine, 'wants-x-never-uac.xml'));
     // A pair whose callee insists on a header nobody sends: it must fail, and say where to look.
     writeFileSync(
       join(mine, 'wants-x-never-uas.xml'),

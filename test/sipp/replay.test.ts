@@ -8,7 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { track, until, writeLoopbackRules } from '../../src/bench/lab.js';
+import { track, until } from '../../src/harness/processes.js';
+import { writeLoopbackRules } from '../../src/harness/loopback.js';
 import { LOGS, ROOT, sipp, which } from './stack.js';
 
 const tools = ['sipp', 'dumpcap', 'chromium'].filter((t) => which(t) === undefined);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
-import { callFlow, LOGS, metric, peerEnds, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { callFlow, LOGS, metric, peerEnds, ROOT, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${tools.includes('drachtio') ? ' (no drachtio-server)' : ''}\n`);
@@ -73,7 +73,7 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
 
   it('a stranger behind the balancer is still refused: sipcase reads the caller\'s address from the balancer\'s Via', async () => {
     const before = (await metric(a, 'sipcase_requests_rejected_total', { reason: 'unknown_source' })) + (await metric(b, 'sipcase_requests_rejected_total', { reason: 'unknown_source' }));
-    passed({ stranger: await sipp({ label: 'scale-stranger', scenario: 'stranger-invite-uac.xml', ip: A.stranger, port: A.uacPort, remote: balancerAt, service: '+15557770000' }).done });
+    passed({ stranger: await sipp({ label: 'scale-stranger', scenario: join(ROOT, 'src/regress/flows/stranger-uac.xml'), ip: A.stranger, port: A.uacPort, remote: balancerAt, service: '+15557770000' }).done });
     const after = (await metric(a, 'sipcase_requests_rejected_total', { reason: 'unknown_source' })) + (await metric(b, 'sipcase_requests_rejected_total', { reason: 'unknown_source' }));
     expect(after - before).toBe(1);
   });

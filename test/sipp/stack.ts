@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/regress/sipp.js';
-import { portOpen, presetRuleList, sample, track, until, writeLoopbackRules, type Proc } from '../../src/bench/lab.js';
+import { portOpen, track, until, type Proc } from '../../src/harness/processes.js';
+import { presetRuleList, sample, writeLoopbackRules } from '../../src/harness/loopback.js';
 
-export { portOpen, presetRuleList, sample, until, which, type Proc } from '../../src/bench/lab.js';
+export { portOpen, until, which, type Proc } from '../../src/harness/processes.js';
+export { presetRuleList, sample } from '../../src/harness/loopback.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const LOGS = join(ROOT, 'test/sipp/logs');

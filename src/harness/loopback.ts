@@ -1,77 +1,11 @@
 /**
- * The lab bench of the benchmarks and the end-to-end suites, on loopback: start drachtio-server, sipcase, the baseline B2BUA and
- * SIPp as child processes tracked by PID, read their CPU time and memory from /proc, and end them
- * by PID. Every wait is bounded.
+ * drachtio-server and sipcase started on loopback as child processes (the stack `sipcase regress`,
+ * the end-to-end suites and the benchmarks run against), a rules file with the peers moved onto
+ * loopback, and one sample read from /metrics.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-
-export const ROOT = new URL('../../', import.meta.url).pathname;
-
-export function which(bin: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-export interface Proc {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  /** Where its standard output and error go. */
-  readonly log: string;
-  readonly exited: Promise<number>;
-  /** SIGTERM, then SIGKILL after 3 s; nothing when it has exited already. */
-  stop(): Promise<void>;
-}
-
-/** Tracks a started process by PID, its output in `log`. */
-export function track(child: ChildProcess, log: string): Proc {
-  const out = createWriteStream(log);
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
-  void exited.then(() => out.end());
-  if (child.pid === undefined) throw new Error(`${child.spawnfile} did not start`);
-  const pid = child.pid;
-  return {
-    child,
-    pid,
-    log,
-    exited,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(pid, 'SIGTERM');
-      const timer = setTimeout(() => child.exitCode === null && process.kill(pid, 'SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-export function startProc(cmd: string, args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): Proc {
-  return track(spawn(cmd, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }), log);
-}
-
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-export function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, host);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
+import { portOpen, ROOT, startProc, until, type Proc } from './processes.js';
 
 /** The preset's rules (config/rules.json). */
 export function presetRuleList(): unknown[] {
@@ -186,29 +120,3 @@ export function sample(text: string, name: string, labels: Readonly<Record<strin
   return 0;
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After "pid (comm) ", field 3 is state; utime and stime are fields 14 and 15 of the full line.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / clockTicks();
-}
-
-let ticksPerSecond: number | undefined;
-function clockTicks(): number {
-  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  return ticksPerSecond;
-}
-
-/** Resident set size of a process, in bytes. */
-export function rssBytes(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb ?? 0) * 1024;
-}
-
-/** The value at quantile q (0..1) of sorted numbers; NaN when empty. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
