@@ -143,3 +143,27 @@ describe('docs/change-rules.md', () => {
     }
   });
 });
+
+describe('docs/deploy.md', () => {
+  const text = doc('deploy.md');
+
+  it('cites files and links that exist', () => {
+    const paths = [...text.matchAll(/`((?:docker|config|src|test)\/[\w./-]+)`/g)].map((m) => m[1] as string);
+    const links = [...text.matchAll(/\]\(([\w./-]+\.md)(?:#[\w-]+)?\)/g)].map((m) => join('docs', m[1] as string));
+    expect(paths.length).toBeGreaterThan(3);
+    for (const p of [...paths, ...links]) expect(existsSync(join(root, p)), p).toBe(true);
+  });
+
+  it('runs only compose files, services and sipcase commands that exist', async () => {
+    let help = '';
+    await runCli(['--help'], { stdout: (t) => (help += t.toString()), stderr: () => undefined, readStdin: async () => Buffer.alloc(0) });
+    const commands = [...text.matchAll(/docker compose ((?:-f \S+ )+)(run --rm(?: --no-deps)?|exec) (?:-v \S+ )?(\w+) ?(\w+)?/g)];
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const [line, files, , service, command] of commands) {
+      const composeFiles = (files as string).split(/\s+/).filter((f) => f.endsWith('.yml'));
+      for (const f of composeFiles) expect(existsSync(join(root, f)), `${line}: ${f}`).toBe(true);
+      expect(composeFiles.map((f) => readFileSync(join(root, f), 'utf8')).join('\n'), line).toContain(`\n  ${service as string}:\n`);
+      if (service === 'sipcase' && command !== undefined && command !== 'sipcase') expect(help, line).toContain(`sipcase ${command} `);
+    }
+  });
+});
