@@ -4,7 +4,7 @@ import { parseMessage } from '../sip/message.js';
 import { miscasedNames, probeAdvice, probeHeaderCase } from './case-probe.js';
 import { createSocket } from 'node:dgram';
 import { createRequire } from 'node:module';
-import { keepHeaderNames, PRESERVE_VAR } from './preserve.js';
+import { installHeaderNameLookup, keepHeaderNames, PRESERVE_VAR } from './preserve.js';
 
 const arrived = (...headers: string[]) => parseMessage(sip('OPTIONS sip:p@h SIP/2.0', ...headers));
 
@@ -46,6 +46,44 @@ describe('running the probe', () => {
     expect(r).toEqual({ ok: false, miscased: [{ expected: 'User-to-User', got: 'User-To-User' }], missing: [] });
   });
 
+  /** Runs `body`, then waits `settleMs`, and returns what was rejected without a handler meanwhile. */
+  async function unhandledDuring(body: () => Promise<unknown>, settleMs: number): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const note = (reason: unknown) => seen.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      await body();
+      await new Promise((r) => setTimeout(r, settleMs));
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+    return seen;
+  }
+
+  it('fails with the reason when drachtio-server refuses to send it, and leaves nothing behind to end the process later', async () => {
+    let result: unknown;
+    const unhandled = await unhandledDuring(async () => {
+      result = await probeHeaderCase(async () => Promise.reject(new Error('drachtio: 503')), ['User-to-User'], '127.0.0.1', 50);
+    }, 150);
+    expect(result).toEqual({ ok: false, error: 'drachtio: 503' });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('fails with the reason when what arrives with its token is not a SIP message (no throw out of the socket handler)', async () => {
+    const garbage = async (uri: string, headers: Record<string, string>) => {
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve) => socket.send(`not sip ${String(headers['X-Sipcase-Probe'])}\r\n\r\n`, Number(/:(\d+)$/.exec(uri)?.[1]), '127.0.0.1', () => resolve()));
+      socket.close();
+    };
+    const r = await probeHeaderCase(garbage, ['User-to-User'], '127.0.0.1', 2000);
+    expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/^what arrived is not a SIP message: /) as unknown });
+  });
+
+  it('fails with the reason when it cannot listen on probe.host (an address this host does not have)', async () => {
+    const r = await probeHeaderCase(async () => undefined, ['User-to-User'], '192.0.2.1', 500);
+    expect(r).toMatchObject({ ok: false, error: expect.stringContaining('EADDRNOTAVAIL') as unknown });
+  });
+
   it('fails with a reason when nothing arrives', async () => {
     const r = await probeHeaderCase(async () => undefined, ['User-to-User'], '127.0.0.1', 200);
     expect(r).toEqual({ ok: false, error: 'no probe arrived within 200 ms (can drachtio-server reach 127.0.0.1?)' });
@@ -58,6 +96,7 @@ describe('names drachtio-srf sends as written', () => {
 
   it('a kept name keeps its case when drachtio-srf builds a message; others are lower-cased as before', () => {
     process.env[PRESERVE_VAR] = 'X-Foo, Call-Info-Extra';
+    installHeaderNameLookup();
     keepHeaderNames(['User-to-User']);
     const m = new SipMessage();
     for (const name of ['User-to-User', 'Call-Info-Extra', 'Subject-Line', 'X-Foo']) m.set(name, 'v');

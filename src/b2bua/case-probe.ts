@@ -49,36 +49,71 @@ function answer200(text: string): string {
 export type ProbeSender = (uri: string, headers: HeaderMap) => Promise<void>;
 
 /**
+ * A UDP port on `host` that waits for the one datagram carrying `token` and answers it 200. Every
+ * way it can end (a message, garbage, a socket error, the time limit, close) settles `arrival`
+ * once; nothing it starts outlives close(), and no event handler throws: the probe runs at every
+ * reload and reconnection of a process carrying live calls.
+ */
+function probeListener(host: string, token: string, timeoutMs: number) {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  let settle: (r: { message: SipMessage } | { error: string }) => void = () => undefined;
+  const arrival = new Promise<{ message: SipMessage } | { error: string }>((resolve) => (settle = resolve));
+  const timer = setTimeout(() => settle({ error: `no probe arrived within ${timeoutMs} ms (can drachtio-server reach ${host}?)` }), timeoutMs);
+  socket.on('error', (e) => settle({ error: `cannot listen on ${host}: ${e.message}` }));
+  socket.on('message', (bytes: Buffer, from: RemoteInfo) => {
+    const text = bytes.toString('latin1');
+    if (!text.includes(token)) return;
+    try {
+      const message = parseMessage(bytes);
+      socket.send(answer200(text), from.port, from.address);
+      settle({ message });
+    } catch (e) {
+      settle({ error: `what arrived is not a SIP message: ${(e as Error).message}` });
+    }
+  });
+  const bound = new Promise<number | undefined>((resolve) => {
+    socket.once('listening', () => resolve(socket.address().port));
+    void arrival.then(() => resolve(undefined)); // an error before listening: nothing to send to
+    socket.bind(0, host);
+  });
+  return {
+    bound,
+    arrival,
+    close: () => {
+      clearTimeout(timer);
+      settle({ error: 'probe closed' });
+      socket.close();
+    },
+  };
+}
+
+/**
  * Sends the probe through `send` (an out-of-dialog OPTIONS via drachtio-server) and judges what
  * arrives. Names drachtio-server does not carry at all (ones it manages itself) are reported as
  * missing: they cannot be proven either way, so they do not fail the probe.
  */
 export async function probeHeaderCase(send: ProbeSender, names: readonly string[], host: string, timeoutMs: number): Promise<ProbeResult> {
   const token = Math.random().toString(36).slice(2);
-  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const listener = probeListener(host, token, timeoutMs);
   try {
-    const arrived = new Promise<SipMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no probe arrived within ${timeoutMs} ms (can drachtio-server reach ${host}?)`)), timeoutMs);
-      socket.on('message', (bytes: Buffer, from: RemoteInfo) => {
-        const text = bytes.toString('latin1');
-        if (!text.includes(token)) return;
-        socket.send(answer200(text), from.port, from.address);
-        clearTimeout(timer);
-        resolve(parseMessage(bytes));
-      });
-    });
-    const port = await new Promise<number>((resolve) => socket.bind(0, host, () => resolve(socket.address().port)));
+    const port = await listener.bound;
+    if (port === undefined) return failed(await listener.arrival);
     const uriHost = host.includes(':') ? `[${host}]` : host;
     const headers: HeaderMap = Object.fromEntries([...names.map((n) => [n, 'probe']), [PROBE_HEADER, token]]);
     await send(`sip:sipcase-probe@${uriHost}:${port}`, headers);
-    const message = await arrived;
-    const bad = miscasedNames(names, message);
+    const arrived = await listener.arrival;
+    if (!('message' in arrived)) return failed(arrived);
+    const bad = miscasedNames(names, arrived.message);
     const miscased = bad.filter((m) => m.got !== undefined);
     if (miscased.length === 0) return { ok: true };
     return { ok: false, miscased, missing: bad.filter((m) => m.got === undefined).map((m) => m.expected) };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   } finally {
-    socket.close();
+    listener.close();
   }
+}
+
+function failed(r: { message: SipMessage } | { error: string }): ProbeResult {
+  return { ok: false, error: 'error' in r ? r.error : 'probe ended' };
 }

@@ -2,6 +2,15 @@
  * The part of drachtio-srf sipcase uses, typed narrowly. drachtio-srf's bundled types are `any`
  * almost everywhere; the shell talks to this interface instead, and `fromSrf` is the one place
  * where the real library is adapted to it (tests use a fake).
+ *
+ * What sipcase adapts in drachtio-srf, and where:
+ * - its header-name lookup (sip-parser/parser getHeaderName) is replaced, so the names the rules
+ *   emit are sent as written: preserve.ts, installed by server.ts as a start-up step, fed by the
+ *   rules keeper at every load;
+ * - createUAC with `noAck` (a late-offer leg whose ACK carries the caller's answer):
+ *   createLateOfferUac below;
+ * - the Srf object itself is seen through the Engine interface (fromSrf), and the few calls the
+ *   shell makes beyond it (connect, use, request...) through server.ts's SrfApp.
  */
 import type { EventEmitter } from 'node:events';
 

@@ -17,24 +17,29 @@ interface NameLookup {
 }
 
 const kept = new Set<string>();
-let hooked = false;
+let installed = false;
 
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
+/**
+ * Replaces drachtio-srf's header-name lookup with one that keeps the names in `kept` as written, and
+ * moves names an operator listed the documented way (the variable) into it; the variable itself
+ * must go. A start-up step of `sipcase run`, before the first rules load; once per process.
+ */
+export function installHeaderNameLookup(): void {
+  if (installed) return;
+  installed = true;
   const parser = createRequire(import.meta.url)('drachtio-srf/lib/sip-parser/parser') as NameLookup;
   const lowerCasing = parser.getHeaderName;
   parser.getHeaderName = (name) => (kept.has(name) ? name : lowerCasing(name));
-  // Names an operator listed the documented way are kept too; the variable itself must go.
   for (const n of (process.env[PRESERVE_VAR] ?? '').split(',')) if (n.trim() !== '') kept.add(n.trim());
   delete process.env.DRACHTIO_PRESERVE_HEADER_NAMES;
 }
 
 /**
- * Adds names drachtio-srf must send as written, at every rules load. Names are never dropped while
- * sipcase runs: a call that keeps the rules it started with may still emit them.
+ * Adds names drachtio-srf must send as written, for every rules set before it is proven and put in
+ * force. Names are never dropped while sipcase runs: a call that keeps the rules it started with
+ * may still emit them. Without installHeaderNameLookup() first they would do nothing: a bug.
  */
 export function keepHeaderNames(names: readonly string[]): void {
-  hook();
+  if (!installed) throw new Error('keepHeaderNames before installHeaderNameLookup: drachtio-srf would still lower-case these names');
   for (const n of names) kept.add(n);
 }

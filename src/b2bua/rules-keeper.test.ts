@@ -7,6 +7,7 @@ import { PRESET_PATH } from '../../test/fixtures.js';
 import { Recorder } from '../observe.js';
 import { initialStatus, type ProbeState } from '../ops/readiness.js';
 import type { RulesHolder } from './context.js';
+import { until } from '../harness/processes.js';
 import { readRules, RulesKeeper } from './rules-keeper.js';
 
 const preset = readFileSync(PRESET_PATH, 'utf8');
@@ -16,23 +17,25 @@ const withRule = (rule: object): string => {
 };
 
 /** A keeper over a temporary rules file; `reCased` names fail the (fake) wire proof. */
-async function keeper(reCased: readonly string[] = []): Promise<{ k: RulesKeeper; file: string; holder: RulesHolder; status: ReturnType<typeof initialStatus>; seen: Recorder; proofs: string[][] }> {
+async function keeper(reCased: readonly string[] = [], slow?: { readonly name: string; readonly until: Promise<void> }): Promise<{ k: RulesKeeper; file: string; holder: RulesHolder; status: ReturnType<typeof initialStatus>; seen: Recorder; proofs: string[][]; order: string[] }> {
   const file = join(mkdtempSync(join(tmpdir(), 'sipcase-rules-')), 'rules.json');
   writeFileSync(file, preset);
   const first = await readRules(file);
   if (!first.ok) throw new Error(first.message);
   const proofs: string[][] = [];
+  const order: string[] = [];
   const prover = async (names: readonly string[]): Promise<ProbeState> => {
     proofs.push([...names]);
+    if (slow !== undefined && names.includes(slow.name)) await slow.until;
     const bad = names.filter((n) => reCased.includes(n));
     return bad.length === 0 ? { state: 'passed' } : { state: 'failed', advice: `re-cased: ${bad.join(',')}` };
   };
   const holder: RulesHolder = { current: first.rules };
   const status = initialStatus(file);
   const seen = new Recorder();
-  const k = new RulesKeeper(file, first, holder, status, prover, pino({ level: 'silent' }), seen);
+  const k = new RulesKeeper(file, first, holder, status, async (names) => (order.push(`prove ${names.join(',')}`), prover(names)), (names) => order.push(`keep ${names.join(',')}`), pino({ level: 'silent' }), seen);
   await k.proveCurrent();
-  return { k, file, holder, status, seen, proofs };
+  return { k, file, holder, status, seen, proofs, order };
 }
 
 describe('reloading rules', () => {
@@ -67,6 +70,13 @@ describe('reloading rules', () => {
     expect([...(proofs.at(-1) ?? [])].sort()).toEqual(['Genesys-context', 'User-to-User']);
   });
 
+  it('drachtio-srf is told the names to send as written before they are proven on the wire', async () => {
+    const { k, file, order } = await keeper();
+    writeFileSync(file, withRule({ name: 'ctx', actions: [{ action: 'case', header: 'Genesys-context' }] }));
+    expect(await k.reload('file')).toBe('ok');
+    expect(order).toEqual(['keep User-to-User', 'prove User-to-User', 'keep Genesys-context,User-to-User', 'prove Genesys-context,User-to-User']);
+  });
+
   it('names already proven are not proven again', async () => {
     const { k, file, proofs } = await keeper();
     writeFileSync(file, withRule({ name: 'extra', actions: [{ action: 'remove', header: 'X-Debug' }] }));
@@ -81,12 +91,24 @@ describe('reloading rules', () => {
     expect(seen.count('reload')).toBe(1);
   });
 
-  it('reloads run one at a time, in the order asked', async () => {
-    const { k, file, holder } = await keeper();
-    writeFileSync(file, withRule({ name: 'one', actions: [{ action: 'remove', header: 'X-1' }] }));
+  it('reloads run one at a time, in the order asked: a newer file saved during a slow proof is what ends in force', async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const { k, file, holder, proofs, seen } = await keeper([], { name: 'Slow-Name', until: gate });
+    writeFileSync(file, withRule({ name: 'older', actions: [{ action: 'case', header: 'Slow-Name' }] }));
     const first = k.reload('signal');
+    // The first reload has read its file and waits in the wire proof of its new name...
+    await until('the first reload in its proof', () => proofs.some((p) => p.includes('Slow-Name')), 2000);
+    // ...when the file is saved again. Run at the same time, the second reload would swap the newer
+    // rules in first, and the first would then put the older ones back.
+    writeFileSync(file, withRule({ name: 'newer', actions: [{ action: 'remove', header: 'X-2' }] }));
     const second = k.reload('signal');
+    // The second waits for the first: given time to run (200 ms), it has swapped nothing in.
+    for (const end = Date.now() + 200; Date.now() < end && seen.count('reload') === 0; ) await new Promise((r) => setTimeout(r, 10));
+    expect(seen.count('reload')).toBe(0);
+    release();
     expect(await Promise.all([first, second])).toEqual(['ok', 'ok']);
+    expect(holder.current.emittedNames).not.toContain('Slow-Name');
     expect(holder.current.ruleCount).toBe(6);
   });
 });

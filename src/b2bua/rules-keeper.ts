@@ -1,7 +1,7 @@
 /**
  * Loading the rules file and proving it, for start-up and for every reload: read, compile (errors
- * name the JSON path), tell drachtio-srf the names to send as written, then prove on the wire that
- * drachtio-server emits every name the rules emit exactly as written. A reload that fails either
+ * name the JSON path), tell drachtio-srf the names to send as written (the `keepNames` port), then
+ * prove on the wire that drachtio-server emits every name the rules emit exactly as written. A reload that fails either
  * step leaves the rules in force untouched; one that passes swaps them in one assignment.
  */
 import type { Logger } from 'pino';
@@ -11,10 +11,12 @@ import { formatErrors } from '../rules/errors.js';
 import { parseRulesText, readRulesText } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
 import type { RulesHolder } from './context.js';
-import { keepHeaderNames } from './preserve.js';
 
 /** Proves names on the wire (or says why it was skipped). */
 export type Prover = (names: readonly string[]) => Promise<ProbeState>;
+
+/** Tells drachtio-srf to send these names as written (preserve.ts keepHeaderNames). */
+export type KeepNames = (names: readonly string[]) => void;
 
 export type Loaded = { readonly ok: true; readonly rules: CompiledRules; readonly text: string } | { readonly ok: false; readonly message: string };
 
@@ -23,7 +25,6 @@ export async function readRules(file: string): Promise<Loaded> {
   if (!text.ok) return { ok: false, message: formatErrors(text.errors) };
   const compiled = parseRulesText(text.value);
   if (!compiled.ok) return { ok: false, message: formatErrors(compiled.errors).replace(/\n/g, '; ') };
-  keepHeaderNames(compiled.value.emittedNames);
   return { ok: true, rules: compiled.value, text: text.value };
 }
 
@@ -41,10 +42,12 @@ export class RulesKeeper {
     private readonly holder: RulesHolder,
     private readonly status: Status,
     private readonly prover: Prover,
+    private readonly keepNames: KeepNames,
     private readonly log: Logger,
     private readonly observer: Observer,
   ) {
     this.lastText = first.text;
+    keepNames(first.rules.emittedNames);
     this.setLoaded(first.rules);
   }
 
@@ -74,6 +77,8 @@ export class RulesKeeper {
     const inForceAndClean = this.status.lastReload === undefined || this.status.lastReload.result === 'ok';
     if (loaded.ok && trigger === 'file' && loaded.text === this.lastText && inForceAndClean) return 'unchanged';
     if (!loaded.ok) return this.refuse('invalid', `rules ${this.file}: ${loaded.message}`, trigger);
+    // Before the proof: the probe and every message after the swap go out through drachtio-srf.
+    this.keepNames(loaded.rules.emittedNames);
     if (loaded.rules.emittedNames.some((n) => !this.proven.has(n))) {
       const probe = await this.prover(loaded.rules.emittedNames);
       if (probe.state === 'failed') return this.refuse('unpreserved', probe.advice, trigger);

@@ -12,6 +12,7 @@ import { startOpsServer, type OpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
 import { initialStatus, readiness, type ProbeState } from '../ops/readiness.js';
 import { probeAdvice, probeHeaderCase } from './case-probe.js';
+import { installHeaderNameLookup, keepHeaderNames } from './preserve.js';
 import { Calls } from './calls.js';
 import { trackConnection } from './connection.js';
 import type { B2buaContext } from './context.js';
@@ -82,6 +83,9 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
   });
   log.info({ host: config.http.host, port: ops.port }, 'serving /healthz, /readyz and /metrics');
 
+  // drachtio-srf lower-cases the header names it sends: from here on it keeps the rules' names as
+  // written (preserve.ts), before anything is sent.
+  installHeaderNameLookup();
   const first = await readRules(config.rules);
   if (!first.ok) {
     await ops.close();
@@ -104,7 +108,7 @@ export async function startB2bua(config: Config, log: Logger): Promise<Running> 
     calls: registry,
     status,
   };
-  const keeper = new RulesKeeper(config.rules, first, ctx.rules, status, prover(srf, config, log), log, metrics);
+  const keeper = new RulesKeeper(config.rules, first, ctx.rules, status, prover(srf, config, log), keepHeaderNames, log, metrics);
 
   const firstUp = new Promise<void>((resolve) => {
     trackConnection(srf, `${config.drachtio.host}:${config.drachtio.port}`, log, metrics, {

@@ -3,7 +3,7 @@
  * alike: started, tracked by PID, their output in a log file, ended by PID; every wait bounded.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
@@ -58,6 +58,32 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** /proc/net's spelling of an IPv4 address and port: the address's bytes in host (little-endian) order, in hex. */
+function procNetAddress(ip: string, port: number): string {
+  const hex = ip.split('.').reverse().map((b) => Number(b).toString(16).padStart(2, '0')).join('');
+  return `${hex}:${port.toString(16).padStart(4, '0')}`.toUpperCase();
+}
+
+/** Whether a socket on this host listens on an IPv4 ip:port (Linux: /proc/net/udp, or /proc/net/tcp in state LISTEN). */
+export function listening(transport: 'udp' | 'tcp', ip: string, port: number): boolean {
+  const want = procNetAddress(ip, port);
+  return readFileSync(`/proc/net/${transport}`, 'utf8')
+    .split('\n')
+    .slice(1)
+    .some((line) => {
+      const f = line.trim().split(/\s+/);
+      return f[1] === want && (transport === 'udp' || f[3] === '0A');
+    });
+}
+
+/**
+ * Waits until `proc` listens on ip:port: a callee's SIPp must be up before its caller sends. Returns
+ * early when `proc` has exited (its own exit code then says why); fails after `timeoutMs`.
+ */
+export async function untilListening(proc: Proc, transport: 'udp' | 'tcp', ip: string, port: number, timeoutMs = 5000): Promise<void> {
+  await until(`${proc.log}: listening on ${transport} ${ip}:${port}`, () => proc.child.exitCode !== null || listening(transport, ip, port), timeoutMs);
 }
 
 export function portOpen(host: string, port: number): Promise<boolean> {
