@@ -76,7 +76,7 @@ describe('docs/operations.md', () => {
     writeFileSync(join(dir, 'sipcase-alerts.yml'), block('rules'));
     const rules = spawnSync('promtool', ['check', 'rules', join(dir, 'sipcase-alerts.yml')], { encoding: 'utf8' });
     expect(rules.status, `${rules.stdout}${rules.stderr}`).toBe(0);
-    expect(rules.stdout).toContain('SUCCESS: 5 rules found');
+    expect(rules.stdout).toContain('SUCCESS: 6 rules found');
     const config = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
     expect(config.status, `${config.stdout}${config.stderr}`).toBe(0);
   });

@@ -1,6 +1,6 @@
 /**
  * One small seam for counting what happens: every call, relay, reject, rewrite, lint finding,
- * reload and drachtio-server connection change goes through `Observer.record` as a typed
+ * reload, drachtio-server connection change and unhandled fault goes through `Observer.record` as a typed
  * observation. Metrics (src/ops/metrics.ts) hang on it; tests record into a list.
  */
 import type { ActionKind } from './rules/types.js';
@@ -23,6 +23,10 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export const RELOAD_RESULTS = ['ok', 'invalid', 'unpreserved'] as const;
 export type ReloadResult = (typeof RELOAD_RESULTS)[number];
 
+/** A fault nobody handled: an exception thrown out of an event handler, or a rejected promise without a handler. */
+export const FAULT_KINDS = ['uncaught_exception', 'unhandled_rejection'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
 /** The two peers a call or message goes between, by peer name. */
 export interface Way {
   readonly from: string;
@@ -39,7 +43,8 @@ export type Observation =
   | { readonly type: 'call-ended'; readonly way: Way; readonly outcome: CallOutcome }
   | { readonly type: 'relayed'; readonly method: string; readonly kind: 'request' | 'response' }
   | { readonly type: 'reload'; readonly result: ReloadResult }
-  | { readonly type: 'drachtio'; readonly connected: boolean };
+  | { readonly type: 'drachtio'; readonly connected: boolean }
+  | { readonly type: 'fault'; readonly kind: FaultKind };
 
 export interface Observer {
   record(o: Observation): void;

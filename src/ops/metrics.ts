@@ -4,7 +4,7 @@
  * read when scraped, from the one place that owns that state, rather than counted up and down.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { REJECT_REASONS, RELOAD_RESULTS, type Observation, type Observer } from '../observe.js';
+import { FAULT_KINDS, REJECT_REASONS, RELOAD_RESULTS, type Observation, type Observer } from '../observe.js';
 
 export interface MetricsSources {
   /** Calls in the registry now (setting up, answered or ending). */
@@ -60,6 +60,7 @@ export class Metrics implements Observer {
       rejected: new Counter({ name: 'sipcase_requests_rejected_total', help: 'Requests answered by sipcase and not relayed, by reason', labelNames: ['reason'], registers }),
       reloads: new Counter({ name: 'sipcase_rules_reloads_total', help: 'Rules reloads, by result (ok, invalid, unpreserved)', labelNames: ['result'], registers }),
       disconnects: new Counter({ name: 'sipcase_drachtio_disconnects_total', help: 'Times the connection to drachtio-server was lost', registers }),
+      faults: new Counter({ name: 'sipcase_faults_total', help: 'Faults nobody handled (uncaught_exception, unhandled_rejection); the first one drains the process and it exits 70', labelNames: ['kind'], registers }),
       connected: new Gauge({ name: 'sipcase_drachtio_connected', help: '1 while connected to drachtio-server', registers }),
       rewriteTime: new Histogram({ name: 'sipcase_rewrite_duration_seconds', help: 'Time to rewrite one message (parse, rules, lint)', buckets: REWRITE_BUCKETS, registers }),
     };
@@ -68,6 +69,7 @@ export class Metrics implements Observer {
     // Known label values start at zero, so rate() and increase() see the first event.
     for (const reason of REJECT_REASONS) this.m.rejected.inc({ reason }, 0);
     for (const result of RELOAD_RESULTS) this.m.reloads.inc({ result }, 0);
+    for (const kind of FAULT_KINDS) this.m.faults.inc({ kind }, 0);
     this.m.disconnects.inc(0);
     this.m.connected.set(0);
   }
@@ -88,6 +90,7 @@ export class Metrics implements Observer {
         m.connected.set(o.connected ? 1 : 0);
         if (!o.connected) m.disconnects.inc();
         return;
+      case 'fault': return m.faults.inc({ kind: o.kind });
     }
   }
 

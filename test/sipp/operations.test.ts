@@ -204,8 +204,8 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     await server?.stop();
   });
 
-  async function sipcaseDraining(name: string, drainMs: number): Promise<Sipcase> {
-    const app = startSipcase(name, writeRules(OPS, join(LOGS, name, 'rules.json')), { SIPCASE_DRAIN_TIMEOUT_MS: String(drainMs) }, OPS);
+  async function sipcaseDraining(name: string, drainMs: number, env: Record<string, string> = {}): Promise<Sipcase> {
+    const app = startSipcase(name, writeRules(OPS, join(LOGS, name, 'rules.json')), { SIPCASE_DRAIN_TIMEOUT_MS: String(drainMs), ...env }, OPS);
     started.push(app);
     expect(await app.ready).toBe('ready');
     return app;
@@ -238,6 +238,24 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     expect(await exitOf(app)).toBe(0);
     const log = readFileSync(app.log, 'utf8');
     expect(log).toContain('draining: not ready, new calls get 503, live calls go on');
+    expect(log).toContain('drained: no live calls left');
+  }, 40_000);
+
+  it('a fault nobody handled (an exception thrown out of an event handler): logged fatal with the live call, counted, the call\'s BYE crosses, exit 70', async () => {
+    // The fault is injected from outside the product: a module preloaded into node that throws
+    // from a timer callback when the test sends SIGUSR2.
+    const inject = "--import=data:text/javascript,process.on('SIGUSR2',()=>setImmediate(()=>{throw(new(Error)('injected-fault'))}))";
+    const app = await sipcaseDraining('fault-live', 20_000, { NODE_OPTIONS: inject });
+    const call = heldCall('fault-live', 'caller', 4000);
+    await untilMetrics(app, 'the held call', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === 1);
+    process.kill(app.child.pid as number, 'SIGUSR2');
+    await until('/readyz 503 draining', async () => (await readyz(app)).status === 503, 2000);
+    expect(sample((await app.http('/metrics')).text, 'sipcase_faults_total', { kind: 'uncaught_exception' })).toBe(1);
+    passed(await call.done);
+    expect(await exitOf(app)).toBe(70);
+    const log = readFileSync(app.log, 'utf8');
+    expect(log).toMatch(/"level":60,.*"kind":"uncaught_exception","liveCalls":1,.*"msg":"uncaught exception: draining the live calls, then exiting 70 for a clean restart"/);
+    expect(log).toContain('injected-fault');
     expect(log).toContain('drained: no live calls left');
   }, 40_000);
 
