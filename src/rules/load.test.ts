@@ -57,6 +57,9 @@ describe('loading a rules file', () => {
     [{ peers: { ...peers, kore: { sources: ['10.0.0.1'], target: 'sip:h;transport=sctp' } }, rules: [] }, '$.peers.kore.target: transport "sctp" is not one of udp, tcp, tls'],
     [{ peers: { ...peers, kore: { sources: ['10.0.0.1'], target: 'sip:' } }, rules: [] }, '$.peers.kore.target: must be a SIP URI with a host'],
     [{ peers: { ...peers, third: { sources: ['10.0.0.1'], target: 'sip:h' } }, rules: [] }, '$.peers.genesys: relayTo is required when there are not exactly two peers'],
+    // A name every object inherits is no peer (its INVITEs would have nowhere to go).
+    [{ peers: { ...peers, kore: { ...peers.kore, relayTo: 'toString' } }, rules: [] }, '$.peers.kore.relayTo: "toString" is not another configured peer'],
+    [{ peers: { ...peers, kore: { ...peers.kore, relayTo: '__proto__' } }, rules: [] }, '$.peers.kore.relayTo: "__proto__" is not another configured peer'],
   ])('refuses a bad meaning with its path: %#', (file, expected) => {
     expect(errorsOf(file).join('\n')).toContain(expected);
   });

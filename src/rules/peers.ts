@@ -59,7 +59,7 @@ export function compilePeers(specs: Readonly<Record<string, PeerSpec>>): { peers
     const relayTo = spec.relayTo ?? (names.length === 2 ? names.find((n) => n !== name) : undefined);
     if (relayTo === undefined) {
       errors.push({ path: at(), message: 'relayTo is required when there are not exactly two peers' });
-    } else if (!(relayTo in specs) || relayTo === name) {
+    } else if (!Object.hasOwn(specs, relayTo) || relayTo === name) {
       errors.push({ path: at('relayTo'), message: `"${relayTo}" is not another configured peer` });
     }
     if (typeof target !== 'string' && relayTo !== undefined) peers.set(name, { name, sources, target, relayTo });
