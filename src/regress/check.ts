@@ -6,7 +6,8 @@
  * be what the rules emit: the exact spelling, as many copies (drachtio-srf joins copies into one
  * line, so values are compared joined), the same value; a removed header must not arrive at all.
  * Messages a B2BUA answers or makes per leg (100 Trying, ACK, CANCEL and its 487, a BYE's answer)
- * carry no rewrite and are not paired.
+ * carry no rewrite and are not paired; any other message that arrived with none sent to pair it
+ * with is a mismatch.
  */
 import { rewrite } from '../rewrite/rewrite.js';
 import { directionKey, type CompiledRules } from '../rules/types.js';
@@ -68,7 +69,12 @@ export function checkLeg(rules: CompiledRules, dir: Direction, sent: readonly st
     const kind = kindOf(got);
     if (PER_LEG.test(kind)) continue;
     const original = pool.get(kind)?.shift();
-    if (original === undefined) continue;
+    if (original === undefined) {
+      // Nothing to judge it by is a finding, not a pass: a message sipcase made up, or a trace
+      // this check no longer reads right.
+      mismatches.push(`${kind} at ${dir.to}: arrived, but ${dir.from} sent no ${kind} to pair it with`);
+      continue;
+    }
     checked++;
     const expected = rewrite(rules, original, dir).message;
     for (const key of keys) {

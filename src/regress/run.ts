@@ -71,6 +71,9 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
   const back = checkLeg(o.rules, { from: dir.to, to: dir.from }, sentOf(d), receivedOf(c));
   const mismatches = [...forth.mismatches, ...back.mismatches];
   if (mismatches.length > 0) return { name, ok: false, detail: `${mismatches[0] as string}${mismatches.length > 1 ? ` (and ${mismatches.length - 1} more)` : ''} (traces ${uac.trace}, ${uas.trace})` };
+  // A flow in which nothing was checked proved nothing (a trace format this no longer reads, a
+  // scenario that sends nothing through): it fails.
+  if (forth.checked + back.checked === 0) return { name, ok: false, detail: `no message was checked against the rules (traces ${uac.trace}, ${uas.trace})` };
   return { name, ok: true, detail: `${forth.checked + back.checked} messages checked against the rules` };
 }
 
