@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBalancer } from './balancer.js';
-import { ROOT, startProc, type Proc } from '../harness/processes.js';
+import { ROOT, startProc, untilListening, type Proc } from '../harness/processes.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
@@ -117,7 +117,7 @@ async function step(o: Options, s: Stack, rate: number): Promise<ScaleStep> {
   const limitS = o.seconds + 30;
   const scenario = (name: string) => join(ROOT, 'test/sipp/bench', name);
   const uas = startProc('sipp', ['-sf', scenario('genesys-uas.xml'), '-i', NET.genesys, '-p', String(NET.uasPort), '-nostdin', '-timeout', `${limitS + 10}s`, '-trace_stat', '-stf', join(dir, 'uas.csv'), '-fd', '1'], join(dir, 'uas.out'));
-  await new Promise((r) => setTimeout(r, 300));
+  await untilListening(uas, 'udp', NET.genesys, NET.uasPort);
   const cpu = () => ({ kamailio: kamailioCpu(s.kamailio.pid), drachtio: s.drachtios.reduce((t, p) => t + cpuSeconds(p.pid), 0), node: s.apps.reduce((t, p) => t + cpuSeconds(p.pid), 0), at: process.hrtime.bigint() });
   const before = cpu();
   const uac = startProc(

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startB2bua } from '../b2bua/server.js';
 import { loadConfig } from '../config.js';
-import { ROOT, startProc, until, which, type Proc } from '../harness/processes.js';
+import { ROOT, startProc, until, untilListening, which, type Proc } from '../harness/processes.js';
 import { startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
 import { sippStats } from './sipp-run.js';
 
@@ -45,7 +45,7 @@ async function startPair(label: string, calls: number, rate: number, holdS: numb
   const limit = `${Math.ceil(calls / rate + holdS + 60)}s`;
   const files = (side: string) => ['-trace_stat', '-stf', join(WORK, `${label}-${side}.csv`), '-fd', '5', '-trace_err', '-error_file', join(WORK, `${label}-${side}-errors.log`)];
   const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'), '-i', GENESYS, '-p', '5090', '-nostdin', '-timeout', limit, ...files('uas')], join(WORK, `${label}-uas.out`));
-  await new Promise((r) => setTimeout(r, 300));
+  await untilListening(uas, 'udp', GENESYS, 5090);
   const uac = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(calls), '-d', String((holdS * 1000) / 2), '-nostdin', '-timeout', limit, '-timeout_error', ...files('uac'), '127.0.0.1:35560'], join(WORK, `${label}-uac.out`));
   return { uas, uac };
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { track, type Proc } from '../harness/processes.js';
+import { track, untilListening, type Proc } from '../harness/processes.js';
 
 export interface SippSpec {
   /** Names its files in the log folder: `<label>.messages.log`, `.errors.log`, `.out.log`. */
@@ -68,7 +68,7 @@ export function sipp(logs: string, spec: SippSpec): { done: Promise<SippRun>; pr
 /** One flow: the callee's SIPp (UAS) starts first, then the caller's (UAC); both are awaited. */
 export async function callFlow(logs: string, uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; uac: SippRun }> {
   const server = sipp(logs, uas);
-  await new Promise((r) => setTimeout(r, 300));
+  await untilListening(server.proc, uas.transport === 't1' ? 'tcp' : 'udp', uas.ip, uas.port);
   const client = sipp(logs, uac);
   const [u, c] = await Promise.all([server.done, client.done]);
   return { uas: u, uac: c };

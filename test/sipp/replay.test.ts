@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { track, until } from '../../src/harness/processes.js';
+import { track, until, untilListening } from '../../src/harness/processes.js';
 import { writeLoopbackRules } from '../../src/harness/loopback.js';
 import { LOGS, ROOT, sipp, which } from './stack.js';
 
@@ -43,7 +43,7 @@ async function capture(name: string, filter: string, format: 'pcapng' | 'pcap', 
 async function call(label: string, lines: string, transport: 'udp' | 'tcp'): Promise<void> {
   const t = transport === 'tcp' ? 't1' : 'u1';
   const uas = sipp({ label: `${label}-genesys`, scenario: 'answer-uas.xml', ip: GENESYS, port: UAS_PORT, transport: t });
-  await new Promise((r) => setTimeout(r, 300));
+  await untilListening(uas.proc, transport, GENESYS, UAS_PORT);
   const uac = sipp({ label: `${label}-kore`, scenario: 'kore-lines-uac.xml', ip: KORE, port: 25170, remote: `${GENESYS}:${UAS_PORT}`, service: '+14445556666', keys: { lines }, transport: t });
   const [u, c] = await Promise.all([uas.done, uac.done]);
   expect([u.code, c.code], `${u.errors}\n${c.errors}`).toEqual([0, 0]);

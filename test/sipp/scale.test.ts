@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
+import { untilListening } from '../../src/harness/processes.js';
 import { callFlow, LOGS, metric, peerEnds, ROOT, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
@@ -83,7 +84,7 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
     const startedOn = (app: Sipcase) => metric(app, 'sipcase_calls_started_total', { from: 'genesys', to: 'kore' });
     const [a0, b0] = [await startedOn(a), await startedOn(b)];
     const uas = sipp({ label: 'scale-drain-kore', scenario: 'hold-uas.xml', ...koreUas, calls, timeoutS: 40 });
-    await new Promise((r) => setTimeout(r, 300));
+    await untilListening(uas.proc, 'udp', koreUas.ip, koreUas.port);
     const uac = sipp({ label: 'scale-drain-genesys', scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'caller' }, calls, rate: 4, pauseMs: 3000, timeoutS: 40 });
     await until('calls live on instance A', async () => (await metric(a, 'sipcase_live_calls')) >= 2, 10_000);
     const liveOnA = await metric(a, 'sipcase_live_calls');
