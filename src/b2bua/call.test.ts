@@ -97,6 +97,26 @@ describe('the far leg\'s requests while the caller\'s leg is being answered', ()
   });
 });
 
+describe('a call\'s state moves only as call-state.ts allows', () => {
+  it('a call that ended while its caller\'s leg was being answered (the connection went) is not joined: both legs are hung up', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const lostMidAnswer: Engine = {
+      ...engine,
+      createUAS: async (...args) => {
+        expect(ctx.calls.forgetAll('lost')).toBe(1); // drachtio-server's connection goes now
+        return engine.createUAS(...args);
+      },
+    };
+    const ctx = context(lostMidAnswer);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await settle();
+    expect([uac.destroyed, uas.destroyed]).toEqual([true, true]);
+    expect(ctx.calls.size).toBe(0);
+    expect(ctx.observer.count('call-answered')).toBe(0);
+    expect(ctx.observer.count('call-ended', { outcome: 'lost' })).toBe(1);
+  });
+});
+
 describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such message wedges its connection)', () => {
   const big = `X-Big: ${'b'.repeat(2000)}\r\n`;
 

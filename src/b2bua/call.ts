@@ -16,6 +16,7 @@ import type { CallOutcome, Way } from '../observe.js';
 import { peerHasAddress } from '../rules/peers.js';
 import type { CompiledRules, Peer } from '../rules/types.js';
 import type { B2buaContext } from './context.js';
+import { CallLife, type CallState } from './call-state.js';
 import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
 import { outboundBytes, sendOptions } from './outbound.js';
 import { originAddress, originOf } from './origin.js';
@@ -28,11 +29,11 @@ export interface Leg {
   readonly dialog: Dialog;
 }
 
-/** `setting-up` until both legs are joined; `ending` while BYEs are under way; then `ended`. */
-export type CallState = 'setting-up' | 'answered' | 'ending' | 'ended';
+export type { CallState } from './call-state.js';
 
 export class Call {
-  private current: CallState = 'setting-up';
+  /** The call's state: every change is a move call-state.ts allows. */
+  private readonly life = new CallLife();
   private legs: readonly [Leg, Leg] | undefined;
   private abortSetUp: (() => void) | undefined;
   /** The far leg's requests that came before the legs were joined (see adoptFarLeg). */
@@ -54,7 +55,7 @@ export class Call {
   }
 
   get state(): CallState {
-    return this.current;
+    return this.life.state;
   }
 
   /** The rules this call's next message is rewritten by (see the module comment). */
@@ -119,9 +120,16 @@ export class Call {
 
   /** Joins the two legs: `a` is the caller's side, `b` the side sipcase called (adopted or not). */
   connect(a: Leg, b: Leg): void {
+    if (!this.life.can('answered')) {
+      // It ended while its caller's leg was being answered (the connection to drachtio-server
+      // went, say): there is nothing to join them into, so neither leg stays up.
+      this.log.warn({ state: this.life.state }, 'call ended while it was being answered: hanging up both legs');
+      void Promise.allSettled([a.dialog.destroy(), b.dialog.destroy()]);
+      return;
+    }
+    this.life.move('answered');
     this.legs = [a, b];
     this.abortSetUp = undefined;
-    this.current = 'answered';
     this.answeredAt = Date.now();
     this.ctx.observer.record({ type: 'call-answered', way: this.way });
     this.wire(a, b);
@@ -152,7 +160,7 @@ export class Call {
       res.send(403, 'Forbidden', {});
       return;
     }
-    if (this.current !== 'answered') {
+    if (this.life.state !== 'answered') {
       res.send(481, 'Call/Transaction Does Not Exist', {});
       return;
     }
@@ -191,8 +199,8 @@ export class Call {
   }
 
   private async onBye(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {
-    if (this.current !== 'answered') return;
-    this.current = 'ending';
+    if (this.life.state !== 'answered') return;
+    this.life.move('ending');
     const out = this.rewriteBounded(bye.raw, from.peer, to.peer);
     this.ctx.observer.record({ type: 'relayed', method: 'BYE', kind: 'request' });
     try {
@@ -208,12 +216,12 @@ export class Call {
    * still being set up has its other leg canceled and its caller answered.
    */
   async hangUp(outcome: CallOutcome): Promise<void> {
-    if (this.current === 'setting-up') {
+    if (this.life.state === 'setting-up') {
       this.abortSetUp?.();
       return;
     }
-    if (this.current !== 'answered' || this.legs === undefined) return;
-    this.current = 'ending';
+    if (this.life.state !== 'answered' || this.legs === undefined) return;
+    this.life.move('ending');
     this.log.info({ outcome }, 'sipcase hangs up both legs');
     await Promise.allSettled(this.legs.map((leg) => leg.dialog.destroy()));
     this.end(outcome, 'sipcase');
@@ -224,8 +232,8 @@ export class Call {
    * call detail record: outcome, who ended it, the other leg's Call-ID, set-up and talk time.
    */
   end(outcome: CallOutcome, by?: string): void {
-    if (this.current === 'ended') return;
-    this.current = 'ended';
+    if (this.life.state === 'ended') return;
+    this.life.move('ended');
     this.abortSetUp = undefined;
     for (const w of this.early ?? []) w.refuse();
     this.early = undefined;
