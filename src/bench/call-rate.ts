@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
-import { ROOT, startProc, which, type Proc } from '../harness/processes.js';
+import { ROOT, startProc, untilListening, which, type Proc } from '../harness/processes.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile, rssBytes } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
@@ -141,7 +141,7 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
   const calls = rate * SECONDS;
   const limitS = SECONDS + 30;
   const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/genesys-uas.xml'), '-i', GENESYS, '-p', String(UAS_PORT), '-nostdin', '-timeout', `${limitS + 10}s`, '-trace_stat', '-stf', join(dir, 'uas.csv'), '-fd', '1', '-trace_err', '-error_file', join(dir, 'uas-errors.log')], join(dir, 'uas.out'));
-  await new Promise((r) => setTimeout(r, 300));
+  await untilListening(uas, 'udp', GENESYS, UAS_PORT);
   const rewrite0 = await rewriteTotals(t);
   const cpu0 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid), at: process.hrtime.bigint() };
   let rssMax = 0;

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { sipMessagesOf } from '../capture/sip-messages.js';
 import type { CompiledRules } from '../rules/types.js';
 import { replayMessage, summarize, type Replayed, type ReplaySummary } from '../replay/replay.js';
-import { ladderHtml, rewriteEntry, type LadderEntry } from '../report/ladder.js';
+import { ladderHtml, rewriteEntry, type LadderEntry } from '../report/ladder-diagram.js';
 import { describeChange } from '../rewrite/change.js';
 import { CliError, type CliIo } from './io.js';
 import { rulesFrom } from './rules-file.js';

@@ -9,7 +9,7 @@ import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { parseMessage, serializeToBuffer, SipParseError, type SipMessage } from '../sip/message.js';
 import { lintMessageUui } from '../uui/in-message.js';
-import { arrowLabel, ladderHtml, rewriteEntry } from '../report/ladder.js';
+import { arrowLabel, ladderHtml, rewriteEntry } from '../report/ladder-diagram.js';
 import { describeChange } from '../rewrite/change.js';
 import { CliError, readInput, type CliIo } from './io.js';
 import { rulesFrom } from './rules-file.js';

@@ -10,7 +10,7 @@ import { rewrite } from '../rewrite/rewrite.js';
 import type { Change } from '../rewrite/change.js';
 import { headerKey } from '../sip/header-name.js';
 import { methodOf, parseMessage, SipParseError, type SipMessage } from '../sip/message.js';
-import { arrowLabel } from '../report/ladder.js';
+import { arrowLabel } from '../report/ladder-diagram.js';
 import { lintMessageUui } from '../uui/in-message.js';
 import type { CapturedMessage } from '../capture/sip-messages.js';
 
