@@ -5,11 +5,11 @@
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { Recorder } from '../src/observe.js';
-import { initialStatus } from '../src/ops/readiness.js';
-import { Calls } from '../src/b2bua/calls.js';
-import { SourceRate } from '../src/b2bua/source-rate.js';
-import type { B2buaContext } from '../src/b2bua/context.js';
-import type { Dialog, Engine, HeaderMap, InboundRequest, InboundResponse, ResponseChannel, UacOptions } from '../src/b2bua/engine.js';
+import { admitCall, type Availability } from '../src/edge/admission.js';
+import { Calls } from '../src/relay/calls.js';
+import type { RelayPorts } from '../src/relay/ports.js';
+import type { CompiledRules } from '../src/rules/types.js';
+import type { Dialog, Engine, HeaderMap, InboundRequest, InboundResponse, ResponseChannel, UacOptions } from '../src/drachtio/engine.js';
 import { presetRules } from './fixtures.js';
 
 export const rules = presetRules(); // genesys 203.0.113.0/24, kore 198.51.100.20
@@ -51,12 +51,28 @@ export class FakeDialog extends EventEmitter {
   }
 }
 
-export type TestContext = B2buaContext & { readonly observer: Recorder };
+/** The relay's ports around a fake engine, with the rules in force and the instance's availability at hand to change. */
+export type TestContext = RelayPorts & { readonly observer: Recorder; readonly held: { current: CompiledRules }; readonly availability: { -readonly [K in keyof Availability]: Availability[K] } };
 
 export function context(engine: Engine, maxCalls = 10, maxMessageBytes = 10_240): TestContext {
   const observer = new Recorder();
-  const status = { ...initialStatus('rules.json'), drachtio: 'connected' as const, rules: { file: 'rules.json', loaded: true, count: 5 }, probe: { state: 'passed' as const } };
-  return { engine, rules: { current: rules }, log: pino({ level: 'silent' }), observer, limits: { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 }, maxMessageBytes, sourceRate: new SourceRate(0, 0), proxies: [], outboundProxy: undefined, calls: new Calls(observer), status };
+  const held = { current: rules };
+  const availability = { draining: false, serving: true };
+  const limits = { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 };
+  return {
+    engine,
+    rules: () => held.current,
+    held,
+    availability,
+    log: pino({ level: 'silent' }),
+    observer,
+    maxMessageBytes,
+    proxies: [],
+    outboundProxy: undefined,
+    calls: new Calls(observer),
+    drainRetryAfterS: limits.drainRetryAfterS,
+    admit: (live) => admitCall(availability, live, limits),
+  };
 }
 
 export const ok: InboundResponse = { status: 200, reason: 'OK', raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n', body: '' };

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { outbound, outboundBytes } from '../b2bua/outbound.js';
+import { outbound, outboundBytes } from '../relay/outbound.js';
 import { loadConfig } from '../config.js';
 import { parseRulesText } from '../rules/load.js';
 import { rewrite } from '../rewrite/rewrite.js';

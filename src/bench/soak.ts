@@ -9,7 +9,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { startB2bua } from '../b2bua/server.js';
+import { Instance } from '../instance/instance.js';
 import { loadConfig } from '../config.js';
 import { ROOT, startProc, until, untilListening, which, type Proc } from '../harness/processes.js';
 import { startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
@@ -75,8 +75,8 @@ async function main(): Promise<number> {
   writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: 5090 });
   const config = loadConfig(undefined, { SIPCASE_DRACHTIO_PORT: '39522', SIPCASE_DRACHTIO_SECRET: 'sipcase-soak', SIPCASE_RULES: rules, SIPCASE_HTTP_HOST: '127.0.0.1', SIPCASE_HTTP_PORT: '39580', SIPCASE_RELOAD_WATCH: 'false', SIPCASE_MAX_CALLS: String(CALLS * 2) });
   const log = pino({ level: 'info', base: { app: 'sipcase' } }, pino.destination({ dest: join(WORK, 'sipcase.log'), sync: false, minLength: 4096 }));
-  const running = await startB2bua(config, log);
-  const calls = running.ctx.calls;
+  const running = await Instance.start(config, log);
+  const calls = running.calls;
   const procs = [drachtio];
   try {
     // Warm-up: the first calls compile code and fill one-off caches (a soak of 300 calls and one

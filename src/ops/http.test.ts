@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpsServer, type OpsServer } from './http.js';
-import { initialStatus, readiness } from './readiness.js';
+import { initialStatus, readiness } from '../instance/readiness.js';
 
 describe('the operations endpoints', () => {
   const status = initialStatus('rules.json');

@@ -4,10 +4,10 @@
  * (Prometheus text). Nothing else is served.
  */
 import { createServer, type Server } from 'node:http';
-import type { Readiness } from './readiness.js';
 
 export interface Endpoints {
-  readonly readiness: () => Readiness;
+  /** Whether the instance is ready, with whatever else /readyz shows (instance/readiness.ts). */
+  readonly readiness: () => { readonly ready: boolean };
   readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
 }
 

@@ -6,11 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { Observer, ReloadResult } from '../observe.js';
-import type { ProbeState, Status } from '../ops/readiness.js';
+import type { LastReload, ProbeState } from './readiness.js';
 import { formatErrors } from '../rules/errors.js';
 import { parseRulesText, readRulesText } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
-import type { RulesHolder } from './context.js';
 
 /** Proves names on the wire (or says why it was skipped). */
 export type Prover = (names: readonly string[]) => Promise<ProbeState>;
@@ -30,6 +29,20 @@ export async function readRules(file: string): Promise<Loaded> {
 
 export type ReloadOutcome = ReloadResult | 'unchanged';
 
+/**
+ * Where the keeper reports, and what it reads back: the instance's status and its rules in force
+ * (instance.ts implements it; the keeper never writes either itself).
+ */
+export interface KeeperReport {
+  /** The rules in force now. */
+  inForce(): CompiledRules;
+  /** New rules go in force (at start-up and after a reload that loaded and proved). */
+  putInForce(rules: CompiledRules): void;
+  probe(state: ProbeState): void;
+  reloaded(last: LastReload): void;
+  lastReload(): LastReload | undefined;
+}
+
 export class RulesKeeper {
   /** Names proven on the current drachtio-server connection. */
   private readonly proven = new Set<string>();
@@ -39,8 +52,7 @@ export class RulesKeeper {
   constructor(
     private readonly file: string,
     first: Loaded & { ok: true },
-    private readonly holder: RulesHolder,
-    private readonly status: Status,
+    private readonly report: KeeperReport,
     private readonly prover: Prover,
     private readonly keepNames: KeepNames,
     private readonly log: Logger,
@@ -48,16 +60,17 @@ export class RulesKeeper {
   ) {
     this.lastText = first.text;
     keepNames(first.rules.emittedNames);
-    this.setLoaded(first.rules);
+    report.putInForce(first.rules);
   }
 
   /** Proves the names of the rules in force (at start-up and after every reconnection). */
   async proveCurrent(): Promise<ProbeState> {
     this.proven.clear();
-    this.status.probe = { state: 'pending' };
-    const result = await this.prover(this.holder.current.emittedNames);
-    this.status.probe = result;
-    if (result.state === 'passed') for (const n of this.holder.current.emittedNames) this.proven.add(n);
+    this.report.probe({ state: 'pending' });
+    const names = this.report.inForce().emittedNames;
+    const result = await this.prover(names);
+    this.report.probe(result);
+    if (result.state === 'passed') for (const n of names) this.proven.add(n);
     return result;
   }
 
@@ -74,7 +87,8 @@ export class RulesKeeper {
 
   private async reloadNow(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
     const loaded = await readRules(this.file);
-    const inForceAndClean = this.status.lastReload === undefined || this.status.lastReload.result === 'ok';
+    const last = this.report.lastReload();
+    const inForceAndClean = last === undefined || last.result === 'ok';
     if (loaded.ok && trigger === 'file' && loaded.text === this.lastText && inForceAndClean) return 'unchanged';
     if (!loaded.ok) return this.refuse('invalid', `rules ${this.file}: ${loaded.message}`, trigger);
     // Before the proof: the probe and every message after the swap go out through drachtio-srf.
@@ -85,21 +99,16 @@ export class RulesKeeper {
       if (probe.state === 'passed') for (const n of loaded.rules.emittedNames) this.proven.add(n);
     }
     this.lastText = loaded.text;
-    this.setLoaded(loaded.rules);
-    this.status.lastReload = { at: new Date().toISOString(), result: 'ok', message: `${loaded.rules.ruleCount} rules in force` };
+    this.report.putInForce(loaded.rules);
+    this.report.reloaded({ at: new Date().toISOString(), result: 'ok', message: `${loaded.rules.ruleCount} rules in force` });
     this.observer.record({ type: 'reload', result: 'ok' });
     const r = loaded.rules;
     this.log.info({ trigger, peers: [...r.peers.keys()], rules: r.ruleCount, exactNames: r.emittedNames }, `rules reloaded from ${this.file}`);
     return 'ok';
   }
 
-  private setLoaded(rules: CompiledRules): void {
-    this.holder.current = rules;
-    this.status.rules = { file: this.file, loaded: true, count: rules.ruleCount };
-  }
-
   private refuse(result: 'invalid' | 'unpreserved', message: string, trigger: 'signal' | 'file'): ReloadOutcome {
-    this.status.lastReload = { at: new Date().toISOString(), result, message };
+    this.report.reloaded({ at: new Date().toISOString(), result, message });
     this.observer.record({ type: 'reload', result });
     this.log.error({ trigger, result }, `rules reload refused, the rules in force keep running: ${message}`);
     return result;

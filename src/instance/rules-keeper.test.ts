@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PRESET_PATH } from '../../test/fixtures.js';
 import { Recorder } from '../observe.js';
-import { initialStatus, type ProbeState } from '../ops/readiness.js';
-import type { RulesHolder } from './context.js';
+import { initialStatus, type ProbeState, type Status } from './readiness.js';
+import type { CompiledRules } from '../rules/types.js';
 import { until } from '../harness/processes.js';
 import { readRules, RulesKeeper } from './rules-keeper.js';
 
@@ -17,7 +17,7 @@ const withRule = (rule: object): string => {
 };
 
 /** A keeper over a temporary rules file; `reCased` names fail the (fake) wire proof. */
-async function keeper(reCased: readonly string[] = [], slow?: { readonly name: string; readonly until: Promise<void> }): Promise<{ k: RulesKeeper; file: string; holder: RulesHolder; status: ReturnType<typeof initialStatus>; seen: Recorder; proofs: string[][]; order: string[] }> {
+async function keeper(reCased: readonly string[] = [], slow?: { readonly name: string; readonly until: Promise<void> }): Promise<{ k: RulesKeeper; file: string; holder: { current: CompiledRules }; status: Status; seen: Recorder; proofs: string[][]; order: string[] }> {
   const file = join(mkdtempSync(join(tmpdir(), 'sipcase-rules-')), 'rules.json');
   writeFileSync(file, preset);
   const first = await readRules(file);
@@ -30,10 +30,18 @@ async function keeper(reCased: readonly string[] = [], slow?: { readonly name: s
     const bad = names.filter((n) => reCased.includes(n));
     return bad.length === 0 ? { state: 'passed' } : { state: 'failed', advice: `re-cased: ${bad.join(',')}` };
   };
-  const holder: RulesHolder = { current: first.rules };
+  const holder = { current: first.rules };
   const status = initialStatus(file);
   const seen = new Recorder();
-  const k = new RulesKeeper(file, first, holder, status, async (names) => (order.push(`prove ${names.join(',')}`), prover(names)), (names) => order.push(`keep ${names.join(',')}`), pino({ level: 'silent' }), seen);
+  // As the instance reports: into its status and its rules in force.
+  const report = {
+    inForce: () => holder.current,
+    putInForce: (r: CompiledRules) => ((holder.current = r), (status.rules = { file, loaded: true, count: r.ruleCount })),
+    probe: (p: ProbeState) => (status.probe = p),
+    reloaded: (last: NonNullable<Status['lastReload']>) => (status.lastReload = last),
+    lastReload: () => status.lastReload,
+  };
+  const k = new RulesKeeper(file, first, report, async (names) => (order.push(`prove ${names.join(',')}`), prover(names)), (names) => order.push(`keep ${names.join(',')}`), pino({ level: 'silent' }), seen);
   await k.proveCurrent();
   return { k, file, holder, status, seen, proofs, order };
 }

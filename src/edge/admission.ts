@@ -4,7 +4,12 @@
  * balancer moves the traffic to another instance instead of waiting on this one.
  */
 import type { RejectReason } from '../observe.js';
-import { probeAllows, type Status } from '../ops/readiness.js';
+
+/** What the instance says of itself: stopping (draining), and serving (rules loaded, header case proven). */
+export interface Availability {
+  readonly draining: boolean;
+  readonly serving: boolean;
+}
 
 export interface AdmissionLimits {
   readonly maxCalls: number;
@@ -14,21 +19,20 @@ export interface AdmissionLimits {
   readonly drainRetryAfterS: number;
 }
 
+/** Why new work is not taken now, and when to try again. */
 export interface Refusal {
   readonly reason: Extract<RejectReason, 'draining' | 'not_ready' | 'limit'>;
   readonly retryAfterS: number;
 }
 
 /** Why this instance must not take new work now, or undefined when it may. */
-export function unavailable(status: Status, limits: AdmissionLimits): Refusal | undefined {
-  if (status.draining) return { reason: 'draining', retryAfterS: limits.drainRetryAfterS };
-  if (!status.rules.loaded || !probeAllows(status.probe)) {
-    return { reason: 'not_ready', retryAfterS: limits.drainRetryAfterS };
-  }
+export function unavailable(state: Availability, limits: AdmissionLimits): Refusal | undefined {
+  if (state.draining) return { reason: 'draining', retryAfterS: limits.drainRetryAfterS };
+  if (!state.serving) return { reason: 'not_ready', retryAfterS: limits.drainRetryAfterS };
   return undefined;
 }
 
 /** As `unavailable`, and also refused when the live-call cap is reached. */
-export function admitCall(status: Status, liveCalls: number, limits: AdmissionLimits): Refusal | undefined {
-  return unavailable(status, limits) ?? (liveCalls >= limits.maxCalls ? { reason: 'limit', retryAfterS: limits.busyRetryAfterS } : undefined);
+export function admitCall(state: Availability, liveCalls: number, limits: AdmissionLimits): Refusal | undefined {
+  return unavailable(state, limits) ?? (liveCalls >= limits.maxCalls ? { reason: 'limit', retryAfterS: limits.busyRetryAfterS } : undefined);
 }

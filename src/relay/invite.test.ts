@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { answeringEngine, Channel, context, GENESYS, inviteRaw, KORE, request } from '../../test/fake-engine.js';
 import ipaddr from 'ipaddr.js';
 import type { Cidr } from '../rules/types.js';
-import type { Engine } from './engine.js';
+import type { Engine } from '../drachtio/engine.js';
 import { handleInvite } from './invite.js';
 
 describe('a new call', () => {

@@ -6,22 +6,21 @@
  * Every path out of here leaves the call either joined (answered) or ended in the registry, and an
  * answered far leg either joined or hung up: nothing can hold a call slot or a leg after a failure.
  */
-import { admitCall } from './admission.js';
-import { peerOf } from './origin.js';
+import { peerOf } from '../edge/origin.js';
 import { Call } from './call.js';
-import type { B2buaContext } from './context.js';
-import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from './engine.js';
+import type { RelayPorts } from './ports.js';
+import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from '../drachtio/engine.js';
 import { sendOptions } from './outbound.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import { callerOf, legUri } from './target.js';
 
-export async function handleInvite(ctx: B2buaContext, req: InboundRequest, res: ResponseChannel): Promise<void> {
-  const rules = ctx.rules.current;
+export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: ResponseChannel): Promise<void> {
+  const rules = ctx.rules();
   const from = peerOf(req, rules.peers, ctx.proxies);
   const to = from && rules.peers.get(from.relayTo);
   if (from === undefined || to === undefined) return; // the source guard answered already
-  const refusal = admitCall(ctx.status, ctx.calls.size, ctx.limits);
+  const refusal = ctx.admit(ctx.calls.size);
   if (refusal !== undefined) {
     ctx.observer.record({ type: 'rejected', reason: refusal.reason });
     ctx.log.warn({ reason: refusal.reason, calls: ctx.calls.size, source: req.source_address, from: from.name }, 'new call refused: 503');
@@ -62,7 +61,7 @@ type Answer = { readonly kind: 'dialog'; readonly dialog: Dialog } | { readonly 
 /** Why set-up stopped before the call was joined: the caller's CANCEL, or sipcase's drain. */
 type Stop = 'canceled' | 'drained';
 
-async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten): Promise<void> {
+async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten): Promise<void> {
   const { caller: from, callee: to } = call;
   let pending: OutboundRequest | undefined;
   let stop: Stop | undefined;
@@ -119,7 +118,7 @@ async function placeCall(ctx: B2buaContext, call: Call, req: InboundRequest, res
   await answered(ctx, call, req, res, answer);
 }
 
-async function answered(ctx: B2buaContext, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer): Promise<void> {
+async function answered(ctx: RelayPorts, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer): Promise<void> {
   const { caller: from, callee: to } = call;
   const ok = answer.kind === 'dialog' ? answer.dialog.res : answer.leg.res;
   const rewritten = call.rewriteBounded(ok.raw, to, from);
@@ -167,14 +166,14 @@ function callersAnswer(uas: Dialog): Promise<string> {
 }
 
 /** Set-up stopped by a CANCEL (drachtio-srf has answered the caller 487) or by drain (answer 503 here). */
-function stopped(ctx: B2buaContext, call: Call, res: ResponseChannel, stop: Stop): void {
+function stopped(ctx: RelayPorts, call: Call, res: ResponseChannel, stop: Stop): void {
   if (stop === 'drained' && !res.finalResponseSent) {
-    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(ctx.limits.drainRetryAfterS) } });
+    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(ctx.drainRetryAfterS) } });
   }
   call.end(stop);
 }
 
-function failed(ctx: B2buaContext, call: Call, res: ResponseChannel, err: unknown, stop: Stop | undefined): void {
+function failed(ctx: RelayPorts, call: Call, res: ResponseChannel, err: unknown, stop: Stop | undefined): void {
   if (stop !== undefined || res.finalResponseSent) {
     stopped(ctx, call, res, stop ?? 'canceled');
     return;

@@ -1,12 +1,11 @@
 /**
- * Graceful drain (SIGTERM): stop taking new calls at once (readiness goes false, new INVITEs and
- * OPTIONS get 503 + Retry-After), keep relaying everything inside live calls, and finish when the
- * last call ends, or when `timeoutMs` runs out: then hang up what is left (BYE on both legs) and
- * finish all the same.
+ * Graceful drain (SIGTERM, a fault): with the instance already taking no new calls (it marks itself
+ * draining first: readiness false, new INVITEs and OPTIONS 503 + Retry-After), keep relaying
+ * everything inside live calls, and finish when the last call ends, or when `timeoutMs` runs out:
+ * then hang up what is left (BYE on both legs) and finish all the same.
  */
 import type { Logger } from 'pino';
-import type { Calls } from '../b2bua/calls.js';
-import type { Status } from './readiness.js';
+import type { Calls } from '../relay/calls.js';
 
 export type DrainEnd = 'empty' | 'timeout';
 
@@ -21,8 +20,7 @@ function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function drain(calls: Calls, status: Status, timeoutMs: number, log: Logger): Promise<DrainEnd> {
-  status.draining = true;
+export async function drain(calls: Calls, timeoutMs: number, log: Logger): Promise<DrainEnd> {
   log.info({ liveCalls: calls.size, timeoutMs }, 'draining: not ready, new calls get 503, live calls go on');
   const end = await within<DrainEnd>(timeoutMs, calls.whenEmpty().then(() => 'empty'), 'timeout');
   if (end === 'empty') {

@@ -5,12 +5,12 @@
  *
  * What sipcase adapts in drachtio-srf, and where:
  * - its header-name lookup (sip-parser/parser getHeaderName) is replaced, so the names the rules
- *   emit are sent as written: preserve.ts, installed by server.ts as a start-up step, fed by the
+ *   emit are sent as written: preserve.ts, installed by instance/instance.ts as a start-up step, fed by the
  *   rules keeper at every load;
  * - createUAC with `noAck` (a late-offer leg whose ACK carries the caller's answer):
  *   createLateOfferUac below;
  * - the Srf object itself is seen through the Engine interface (fromSrf), and the few calls the
- *   shell makes beyond it (connect, use, request...) through server.ts's SrfApp.
+ *   shell makes beyond it (connect, use, request...) through instance/instance.ts's SrfApp.
  */
 import type { EventEmitter } from 'node:events';
 

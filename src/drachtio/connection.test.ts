@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../observe.js';
-import type { DrachtioState } from '../ops/readiness.js';
+import type { DrachtioState } from './connection.js';
 import { trackConnection } from './connection.js';
 
 function tracked(): { srf: EventEmitter; states: DrachtioState[]; ups: boolean[]; seen: Recorder; lines: string[] } {

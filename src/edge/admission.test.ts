@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { initialStatus, type Status } from '../ops/readiness.js';
+import type { Availability } from './admission.js';
 import { admitCall, unavailable } from './admission.js';
 
 const limits = { maxCalls: 2, busyRetryAfterS: 5, drainRetryAfterS: 60 };
-const serving = (): Status => ({ ...initialStatus('r'), drachtio: 'connected', rules: { file: 'r', loaded: true, count: 1 }, probe: { state: 'passed' } });
+const serving = (): Availability => ({ draining: false, serving: true });
 
 describe('admission of new calls and OPTIONS probes', () => {
   it('takes them while serving and under the cap', () => {
@@ -22,9 +22,8 @@ describe('admission of new calls and OPTIONS probes', () => {
     expect(unavailable(s, limits)).toEqual({ reason: 'draining', retryAfterS: 60 });
   });
 
-  it('refuses both while the header-case proof has not passed (never emit a wrong case)', () => {
-    for (const probe of [{ state: 'pending' as const }, { state: 'failed' as const, advice: 'x' }]) {
-      expect(admitCall({ ...serving(), probe }, 0, limits)).toEqual({ reason: 'not_ready', retryAfterS: 60 });
-    }
+  it('refuses both while not serving (rules not loaded, or the header-case proof not passed: never emit a wrong case)', () => {
+    expect(admitCall({ ...serving(), serving: false }, 0, limits)).toEqual({ reason: 'not_ready', retryAfterS: 60 });
+    expect(unavailable({ ...serving(), serving: false }, limits)).toEqual({ reason: 'not_ready', retryAfterS: 60 });
   });
 });

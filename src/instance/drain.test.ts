@@ -1,23 +1,22 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { answeringEngine, Channel, context, inviteRaw, KORE, request } from '../../test/fake-engine.js';
-import { handleInvite } from '../b2bua/invite.js';
+import { handleInvite } from '../relay/invite.js';
 import { drain } from './drain.js';
 
 const log = pino({ level: 'silent' });
 
 describe('drain', () => {
-  it('with no live call: not ready at once, and done at once', async () => {
+  it('with no live call: done at once', async () => {
     const ctx = context(answeringEngine().engine);
-    expect(await drain(ctx.calls, ctx.status, 60_000, log)).toBe('empty');
-    expect(ctx.status.draining).toBe(true);
+    expect(await drain(ctx.calls, 60_000, log)).toBe('empty');
   });
 
   it('waits for the live call to end by itself', async () => {
     const { engine, uas } = answeringEngine();
     const ctx = context(engine);
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
-    const draining = drain(ctx.calls, ctx.status, 60_000, log);
+    const draining = drain(ctx.calls, 60_000, log);
     uas.emit('destroy', request('BYE', KORE, 'BYE sip:x SIP/2.0\r\nCSeq: 3 BYE\r\n\r\n'));
     expect(await draining).toBe('empty');
     expect(ctx.observer.count('call-ended', { outcome: 'completed' })).toBe(1);
@@ -27,7 +26,7 @@ describe('drain', () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
-    expect(await drain(ctx.calls, ctx.status, 50, log)).toBe('timeout');
+    expect(await drain(ctx.calls, 50, log)).toBe('timeout');
     expect([uac.destroyed, uas.destroyed, ctx.calls.size]).toEqual([true, true, 0]);
     expect(ctx.observer.count('call-ended', { outcome: 'drained' })).toBe(1);
   });

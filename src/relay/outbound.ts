@@ -5,7 +5,7 @@
  * header crosses, in order, spelled as the rules left it.
  */
 import type { SipMessage } from '../sip/message.js';
-import type { HeaderMap } from './engine.js';
+import type { HeaderMap } from '../drachtio/engine.js';
 
 const PER_LEG: ReadonlySet<string> = new Set([
   'via',

@@ -3,15 +3,32 @@
  * passes the source guard: anyone who is not a configured peer gets 403 and nothing is relayed,
  * and a peer's address over its request rate gets 503 with Retry-After. Behind a trusted proxy,
  * "who" is where the proxy received the request from (origin.ts).
- * In-dialog requests are the Call's (call.ts).
+ * A new INVITE that passes goes to the relay (relay/invite.ts, through the `invite` port); in-dialog
+ * requests are the Call's (relay/call.ts).
  */
+import type { Logger } from 'pino';
+import type { InboundRequest, ResponseChannel } from '../drachtio/engine.js';
+import type { Observer } from '../observe.js';
 import { peerForAddress } from '../rules/peers.js';
-import { unavailable } from './admission.js';
-import type { B2buaContext } from './context.js';
-import type { InboundRequest, ResponseChannel } from './engine.js';
-import { handleInvite } from './invite.js';
+import type { Cidr, CompiledRules } from '../rules/types.js';
+import type { Refusal } from './admission.js';
 import { originAddress, originOf, type Origin } from './origin.js';
 import { SourceRate } from './source-rate.js';
+
+/** What the edge needs: the peers (from the rules in force), logging and counting, and the instance's word. */
+export interface EdgePorts {
+  readonly rules: () => CompiledRules;
+  readonly log: Logger;
+  readonly observer: Observer;
+  /** Trusted SIP proxies in front of sipcase (origin.ts). */
+  readonly proxies: readonly Cidr[];
+  /** New requests a second per source address. */
+  readonly sourceRate: SourceRate;
+  /** Why out-of-dialog OPTIONS (a balancer's probe) must get 503 now, or undefined (admission.ts). */
+  readonly unavailable: () => Refusal | undefined;
+  /** A new INVITE that passed the guard: the relay takes it from here. */
+  readonly invite: (req: InboundRequest, res: ResponseChannel) => Promise<void>;
+}
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, NOTIFY, REFER';
 
@@ -29,7 +46,7 @@ export interface Handlers {
 /** Strangers' requests logged per second at most: a scan or flood must not become a log flood. */
 const STRANGER_LOG_LINES_PER_S = 10;
 
-export function handlers(ctx: B2buaContext): Handlers {
+export function handlers(ctx: EdgePorts): Handlers {
   const strangerLines = new SourceRate(STRANGER_LOG_LINES_PER_S, STRANGER_LOG_LINES_PER_S, 1);
   const logStranger = (req: InboundRequest, origin: Origin): void => {
     const budget = strangerLines.take('strangers', Date.now());
@@ -44,7 +61,7 @@ export function handlers(ctx: B2buaContext): Handlers {
       // A balancer's own OPTIONS is its health probe of this instance (the options handler answers).
       if (origin.kind === 'proxy' && req.method === 'OPTIONS') return next();
       const address = originAddress(origin);
-      if (address === undefined || peerForAddress(ctx.rules.current.peers, address) === undefined) {
+      if (address === undefined || peerForAddress(ctx.rules().peers, address) === undefined) {
         ctx.observer.record({ type: 'rejected', reason: 'unknown_source' });
         logStranger(req, origin);
         return res.send(403, 'Forbidden', {});
@@ -57,7 +74,7 @@ export function handlers(ctx: B2buaContext): Handlers {
       res.send(503, 'Service Unavailable', { headers: { 'Retry-After': '1' } });
     },
     invite: (req, res) => {
-      handleInvite(ctx, req, res).catch((err: unknown) => {
+      ctx.invite(req, res).catch((err: unknown) => {
         ctx.log.error({ err }, 'INVITE handling failed');
         if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
       });
@@ -65,7 +82,7 @@ export function handlers(ctx: B2buaContext): Handlers {
     // A peer's OPTIONS keep-alive doubles as a SIP balancer's health probe: 503 while this
     // instance takes no new calls (draining, or not ready), so the balancer takes it out.
     options: (_req, res) => {
-      const refusal = unavailable(ctx.status, ctx.limits);
+      const refusal = ctx.unavailable();
       if (refusal === undefined) return res.send(200, 'OK', { headers: { Allow: ALLOW } });
       ctx.observer.record({ type: 'rejected', reason: refusal.reason });
       res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(refusal.retryAfterS), Allow: ALLOW } });

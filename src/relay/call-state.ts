@@ -5,7 +5,7 @@
  *        \______________________________ ended (failed, canceled, lost...) ____/
  *
  * Every change goes through move(); a move not in the table is a bug in the relay, and throws
- * (the process's fault policy then drains it: ops/fault-policy.ts) instead of leaving a call in a
+ * (the process's fault policy then drains it: instance/fault-policy.ts) instead of leaving a call in a
  * state nothing else expects. Moving to the state a call is already in is not a move: ended twice
  * (a BYE crossing a drain's hang-up) is the common case, and asking is how callers stay idempotent.
  */

@@ -12,17 +12,29 @@
  * them); a reload that moves a peer applies to new calls.
  */
 import type { Logger } from 'pino';
-import type { CallOutcome, Way } from '../observe.js';
+import type { CallOutcome, Observer, Way } from '../observe.js';
 import { peerHasAddress } from '../rules/peers.js';
-import type { CompiledRules, Peer } from '../rules/types.js';
-import type { B2buaContext } from './context.js';
+import type { Cidr, CompiledRules, Peer } from '../rules/types.js';
 import { CallLife, type CallState } from './call-state.js';
-import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from './engine.js';
+import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from '../drachtio/engine.js';
 import { outboundBytes, sendOptions } from './outbound.js';
-import { originAddress, originOf } from './origin.js';
+import { originAddress, originOf } from '../edge/origin.js';
 import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
+
+/** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
+export interface CallPorts {
+  /** The rules in force now; a reload swaps them (see the module comment). */
+  readonly rules: () => CompiledRules;
+  readonly observer: Observer;
+  /** Nothing larger than this (bytes as sent on) goes to drachtio-server. */
+  readonly maxMessageBytes: number;
+  /** Trusted SIP proxies in front of sipcase (edge/origin.ts). */
+  readonly proxies: readonly Cidr[];
+  /** The live-call registry, told once when the call ends. */
+  readonly calls: { remove(call: Call, outcome: CallOutcome): void };
+}
 
 export interface Leg {
   readonly peer: Peer;
@@ -44,7 +56,7 @@ export class Call {
   readonly way: Way;
 
   constructor(
-    private readonly ctx: B2buaContext,
+    private readonly ctx: CallPorts,
     readonly id: string,
     readonly log: Logger,
     readonly caller: Peer,
@@ -60,7 +72,7 @@ export class Call {
 
   /** The rules this call's next message is rewritten by (see the module comment). */
   rules(): CompiledRules {
-    const now = this.ctx.rules.current;
+    const now = this.ctx.rules();
     if (now === this.startRules || (now.peers.has(this.caller.name) && now.peers.has(this.callee.name))) return now;
     if (!this.keptOldRules) {
       this.keptOldRules = true;

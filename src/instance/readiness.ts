@@ -5,7 +5,7 @@
  * keep running) but /readyz says why it was refused, so an operator reading it sees both.
  */
 
-export type DrachtioState = 'connecting' | 'connected' | 'disconnected';
+import type { DrachtioState } from '../drachtio/connection.js';
 
 export type ProbeState =
   | { readonly state: 'pending' }

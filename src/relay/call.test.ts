@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
 import { compile } from '../../test/fixtures.js';
-import type { Dialog, Engine, OutboundRequest, UacProgress } from './engine.js';
+import type { Dialog, Engine, OutboundRequest, UacProgress } from '../drachtio/engine.js';
 import { handleInvite } from './invite.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
@@ -209,7 +209,7 @@ describe('drain hangs calls up', () => {
   it('while draining, a new call gets 503 with the drain Retry-After', async () => {
     const { engine, sentHeaders } = answeringEngine();
     const ctx = context(engine);
-    ctx.status.draining = true;
+    ctx.availability.draining = true;
     const res = new Channel();
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '60' } }]);
@@ -235,7 +235,7 @@ describe('a reload reaches live calls', () => {
 
   it('the next in-dialog message is rewritten by the new rules', async () => {
     const { ctx, uac, uas } = await liveCall();
-    ctx.rules.current = caseTo('USER-TO-USER');
+    ctx.held.current = caseTo('USER-TO-USER');
     uas.emit('info', info(), new Channel());
     await settle();
     expect(uac.requests.map((r) => r.headers)).toEqual([{ 'USER-TO-USER': '00AB' }]);
@@ -243,7 +243,7 @@ describe('a reload reaches live calls', () => {
 
   it('new rules that drop one of the call\'s peers: the call keeps the rules it started with', async () => {
     const { ctx, uac, uas } = await liveCall();
-    ctx.rules.current = caseTo('USER-TO-USER', { genesys: peers.genesys, carrier: { sources: ['192.0.2.1'], target: 'sip:192.0.2.1' } });
+    ctx.held.current = caseTo('USER-TO-USER', { genesys: peers.genesys, carrier: { sources: ['192.0.2.1'], target: 'sip:192.0.2.1' } });
     uas.emit('info', info(), new Channel());
     await settle();
     expect(uac.requests.map((r) => r.headers)).toEqual([{ 'User-to-User': '00AB' }]); // the preset's spelling
@@ -251,7 +251,7 @@ describe('a reload reaches live calls', () => {
 
   it('new rules that move a peer\'s addresses: in-dialog requests still come from where the call was set up', async () => {
     const { ctx, uac, uas } = await liveCall();
-    ctx.rules.current = caseTo('User-to-User', { ...peers, kore: { sources: ['192.0.2.50'], target: 'sip:192.0.2.50' } });
+    ctx.held.current = caseTo('User-to-User', { ...peers, kore: { sources: ['192.0.2.50'], target: 'sip:192.0.2.50' } });
     const res = new Channel();
     uas.emit('info', info(), res);
     await settle();

@@ -8,7 +8,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Observer } from '../observe.js';
-import type { DrachtioState } from '../ops/readiness.js';
+
+/** The connection to drachtio-server, as the instance's status and /readyz say it. */
+export type DrachtioState = 'connecting' | 'connected' | 'disconnected';
 
 export interface ConnectionEvents {
   /** drachtio-server accepted us (first time and every reconnection), with its SIP address. */
