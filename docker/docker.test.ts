@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetRules } from '../test/fixtures.js';
 import { loadConfig } from '../src/config.js';
+import { lo } from '../src/harness/loopback-addresses.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -202,7 +203,7 @@ describe('scale-out files (compose.scale.yml, kamailio/)', () => {
 
   it.skipIf(spawnSync('sh', ['-c', 'command -v kamailio']).status !== 0)('Kamailio accepts its configuration and dispatcher list with the defines compose gives it (kamailio -c)', () => {
     // A loopback address of its own stands for the host's SIP address.
-    const defines = [...scale.matchAll(/"-A", "([^"]+)"/g)].map((m) => (m[1] as string).replace(/\$\{SIP_ADDRESS[^}]*\}/, '127.0.0.2'));
+    const defines = [...scale.matchAll(/"-A", "([^"]+)"/g)].map((m) => (m[1] as string).replace(/\$\{SIP_ADDRESS[^}]*\}/, lo('docker', 10)));
     expect(defines).toHaveLength(2);
     const args = ['-c', '-f', join(root, 'docker/kamailio/kamailio.cfg'), ...defines.flatMap((d) => ['-A', d]), '-A', `DISPATCHER_LIST="${join(root, 'docker/kamailio/dispatcher.list')}"`];
     const r = spawnSync('kamailio', args, { encoding: 'utf8', timeout: 10_000 });

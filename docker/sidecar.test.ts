@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, composeCli, containerOf, docker, inspect, type Run } from '../test/docker/compose.js';
 import { selfSigned, startKamailio } from '../test/sipp/kamailio.js';
 import { callFlow, LOGS, peerEnds, presetRuleList, sample, sipp, until, which, writeRules, type Net, type Proc, type SippRun } from '../test/sipp/stack.js';
+import { lo } from '../src/harness/loopback-addresses.js';
 
 const cli = composeCli();
 if (cli === undefined) process.stdout.write('skipped: no docker engine\n');
@@ -26,10 +27,10 @@ const LOG = join(DIR, 'compose.log');
 const BUILD_MS = 20 * 60_000;
 
 /** The suite's addresses: drachtio-server's SIP and sipcase's HTTP on .1, the peers on .2 and .3. */
-const NET: Net = { drachtio: '127.0.8.1', sipPort: 5060, adminPort: 33022, secret: 'sipcase-docker', genesys: '127.0.8.2', kore: '127.0.8.3', stranger: '127.0.8.9', uasPort: 25090, uacPort: 25070 };
+const NET: Net = { drachtio: lo('docker', 1), sipPort: 5060, adminPort: 33022, secret: 'sipcase-docker', genesys: lo('docker', 2), kore: lo('docker', 3), stranger: lo('docker', 9), uasPort: 25090, uacPort: 25070 };
 const HTTP = { host: NET.drachtio, port: 38080 };
 /** Where drachtio-server sends HEP copies (HOMER_ADDRESS): a UDP listener of the suite's. */
-const HOMER = { host: '127.0.8.20', port: 29060 };
+const HOMER = { host: lo('docker', 20), port: 29060 };
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(NET);
 
 function passed(runs: Record<string, SippRun>): void {
@@ -138,7 +139,7 @@ describe.skipIf(!ready)('the sidecar: docker/compose.yml on the host network', (
     // HOMER_ADDRESS: drachtio-server sent a HEP copy of each SIP message, the calls' INVITEs among them.
     const copies = heps.map(hep);
     expect(copies.every((h) => h !== undefined && h.agent === 10)).toBe(true);
-    expect(copies.filter((h) => h?.payload.startsWith('INVITE sip:+14445556666@127.0.8.2:')).length).toBeGreaterThan(0);
+    expect(copies.filter((h) => h?.payload.startsWith(`INVITE sip:+14445556666@${NET.genesys}:`)).length).toBeGreaterThan(0);
   }, 40_000);
 
   it('a rules change saved into RULES_DIR by rename is reloaded, and the next call\'s REFER carries the UUI in Refer-To', async () => {
@@ -190,7 +191,7 @@ describe.skipIf(!ready)('the sidecar: docker/compose.yml on the host network', (
     const cliOnly = compose(cli ?? [], { ...project, name: 'sipcase-e2e-cli' });
     const good = ok(await cliOnly(['run', '--rm', '--no-deps', 'sipcase', 'check', '/etc/sipcase/rules.json'], 60_000), 'check');
     expect(good.out).toContain('names emitted verbatim: User-to-User');
-    writeFileSync(join(rulesDir, 'broken.json'), JSON.stringify({ peers: { genesys: { sources: ['127.0.8.2'], target: 'sip:127.0.8.2' } }, rules: [{ name: 'x', actions: [{ action: 'case' }] }] }));
+    writeFileSync(join(rulesDir, 'broken.json'), JSON.stringify({ peers: { genesys: { sources: [NET.genesys], target: `sip:${NET.genesys}` } }, rules: [{ name: 'x', actions: [{ action: 'case' }] }] }));
     const bad = await cliOnly(['run', '--rm', '--no-deps', 'sipcase', 'check', '/etc/sipcase/broken.json'], 60_000);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('$.rules[0].actions[0]');
@@ -260,7 +261,7 @@ describe.skipIf(!ready || which('kamailio') === undefined || which('openssl') ==
 });
 
 describe.skipIf(!ready)('docker/compose.scale.yml: Kamailio\'s dispatcher in front of two pairs', () => {
-  const sip = '127.0.8.10';
+  const sip = lo('docker', 10);
   const instances = [8081, 8082];
   const dir = join(DIR, 'scale');
   const c = compose(cli ?? [], { name: 'sipcase-e2e-scale', files: ['docker/compose.scale.yml'], settings: { SIP_ADDRESS: sip, HTTP_ADDRESS: sip, DRACHTIO_SECRET: NET.secret, RULES_DIR: join(dir, 'rules') }, log: LOG });

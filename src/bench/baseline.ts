@@ -6,6 +6,7 @@
  * drachtio-server must be started with DRACHTIO_PRESERVE_HEADER_NAMES=User-to-User (DESIGN §2).
  */
 import Srf from 'drachtio-srf';
+import { lo } from '../harness/loopback-addresses.js';
 
 interface Dialog {
   on(event: 'destroy', listener: () => void): void;
@@ -24,7 +25,7 @@ interface BareSrf {
 }
 
 const [host = '127.0.0.1', port = '9022'] = (process.env['BASELINE_DRACHTIO'] ?? '').split(':').filter((s) => s !== '');
-const target = process.env['BASELINE_TARGET'] ?? '127.0.0.2:5090';
+const target = process.env['BASELINE_TARGET'] ?? `${lo('bench:call-rate', 2)}:5090`;
 const srf = new Srf() as unknown as BareSrf;
 
 srf.on('connect', (err, hostport) => {

@@ -17,6 +17,7 @@ import { ROOT, startProc, untilListening, which, type Proc } from '../harness/pr
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile, rssBytes } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
+import { lo } from '../harness/loopback-addresses.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -44,8 +45,8 @@ const WORK = opt.work as string;
 const REPEAT = Math.max(1, Number(opt.repeat));
 const OUT = opt.out as string;
 
-const GENESYS = '127.0.3.2';
-const KORE = '127.0.3.3';
+const GENESYS = lo('bench:call-rate', 2);
+const KORE = lo('bench:call-rate', 3);
 const UAS_PORT = 5090;
 const SECRET = 'sipcase-bench';
 

@@ -14,8 +14,9 @@ import { ROOT, startProc, type Proc } from '../harness/processes.js';
 import { sample, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds } from './measure.js';
 import { sippStats } from './sipp-run.js';
+import { lo } from '../harness/loopback-addresses.js';
 
-const NET = { admin: 39522, http: 39523, sip: '127.0.0.1:35560', genesys: '127.0.4.2', kore: '127.0.4.3', stranger: '127.0.4.9', secret: 'sipcase-flood' };
+const NET = { admin: 39522, http: 39523, sip: '127.0.0.1:35560', genesys: lo('bench:flood', 2), kore: lo('bench:flood', 3), stranger: lo('bench:flood', 9), secret: 'sipcase-flood' };
 
 function options() {
   const { values } = parseArgs({

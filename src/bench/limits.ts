@@ -21,8 +21,9 @@ import { rewrite } from '../rewrite/rewrite.js';
 import { parseMessage } from '../sip/message.js';
 import { ROOT, type Proc } from '../harness/processes.js';
 import { presetRuleList, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
+import { lo } from '../harness/loopback-addresses.js';
 
-const NET = { drachtio: '127.0.10.1', sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-limits', caller: '127.0.10.3', callee: '127.0.10.2', port: 5090 };
+const NET = { drachtio: lo('bench:limits', 1), sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-limits', caller: lo('bench:limits', 3), callee: lo('bench:limits', 2), port: 5090 };
 
 /** The callee: answers every INVITE 486 and reports the probes it saw (by X-Probe: the far leg has its own Call-ID). */
 async function callee(): Promise<{ socket: Socket; saw: Set<string> }> {

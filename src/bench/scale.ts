@@ -18,9 +18,10 @@ import { ROOT, startProc, untilListening, type Proc } from '../harness/processes
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
+import { lo } from '../harness/loopback-addresses.js';
 
-const NET = { balancer: '127.0.6.1', port: 5060, genesys: '127.0.6.2', kore: '127.0.6.3', uasPort: 5090, secret: 'sipcase-scale-bench' };
-const instanceIp = (i: number) => `127.0.6.${11 + i}`;
+const NET = { balancer: lo('bench:scale', 1), port: 5060, genesys: lo('bench:scale', 2), kore: lo('bench:scale', 3), uasPort: 5090, secret: 'sipcase-scale-bench' };
+const instanceIp = (i: number) => lo('bench:scale', 11 + i);
 
 function options() {
   const { values } = parseArgs({

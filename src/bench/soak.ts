@@ -14,6 +14,7 @@ import { loadConfig } from '../config.js';
 import { ROOT, startProc, until, untilListening, which, type Proc } from '../harness/processes.js';
 import { startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
 import { sippStats } from './sipp-run.js';
+import { lo } from '../harness/loopback-addresses.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -29,8 +30,8 @@ const RATE = Number(opt.rate);
 const HOLD_S = Number(opt['hold-s']);
 const WORK = opt.work as string;
 const WARMUP = Number(opt.warmup);
-const GENESYS = '127.0.5.2';
-const KORE = '127.0.5.3';
+const GENESYS = lo('soak', 2);
+const KORE = lo('soak', 3);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 function heapAfterGc(): number {
@@ -46,7 +47,7 @@ async function startPair(label: string, calls: number, rate: number, holdS: numb
   const files = (side: string) => ['-trace_stat', '-stf', join(WORK, `${label}-${side}.csv`), '-fd', '5', '-trace_err', '-error_file', join(WORK, `${label}-${side}-errors.log`)];
   const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'), '-i', GENESYS, '-p', '5090', '-nostdin', '-timeout', limit, ...files('uas')], join(WORK, `${label}-uas.out`));
   await untilListening(uas, 'udp', GENESYS, 5090);
-  const uac = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(calls), '-d', String((holdS * 1000) / 2), '-nostdin', '-timeout', limit, '-timeout_error', ...files('uac'), '127.0.0.1:35560'], join(WORK, `${label}-uac.out`));
+  const uac = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(calls), '-d', String((holdS * 1000) / 2), '-nostdin', '-timeout', limit, '-timeout_error', ...files('uac'), '127.0.0.1:35660'], join(WORK, `${label}-uac.out`));
   return { uas, uac };
 }
 
@@ -70,10 +71,10 @@ async function main(): Promise<number> {
   }
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const drachtio = await startDrachtio(WORK, 'drachtio', { admin: { host: '127.0.0.1', port: 39522, secret: 'sipcase-soak' }, sip: '127.0.0.1:35560', preserve: 'User-to-User', loglevel: 'info', sofiaLoglevel: 3 });
+  const drachtio = await startDrachtio(WORK, 'drachtio', { admin: { host: '127.0.0.1', port: 39722, secret: 'sipcase-soak' }, sip: '127.0.0.1:35660', preserve: 'User-to-User', loglevel: 'info', sofiaLoglevel: 3 });
   const rules = join(WORK, 'rules.json');
   writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: 5090 });
-  const config = loadConfig(undefined, { SIPCASE_DRACHTIO_PORT: '39522', SIPCASE_DRACHTIO_SECRET: 'sipcase-soak', SIPCASE_RULES: rules, SIPCASE_HTTP_HOST: '127.0.0.1', SIPCASE_HTTP_PORT: '39580', SIPCASE_RELOAD_WATCH: 'false', SIPCASE_MAX_CALLS: String(CALLS * 2) });
+  const config = loadConfig(undefined, { SIPCASE_DRACHTIO_PORT: '39722', SIPCASE_DRACHTIO_SECRET: 'sipcase-soak', SIPCASE_RULES: rules, SIPCASE_HTTP_HOST: '127.0.0.1', SIPCASE_HTTP_PORT: '39723', SIPCASE_RELOAD_WATCH: 'false', SIPCASE_MAX_CALLS: String(CALLS * 2) });
   const log = pino({ level: 'info', base: { app: 'sipcase' } }, pino.destination({ dest: join(WORK, 'sipcase.log'), sync: false, minLength: 4096 }));
   const running = await Instance.start(config, log);
   const calls = running.calls;

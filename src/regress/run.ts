@@ -17,12 +17,13 @@ import { checkLeg } from './check.js';
 import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
 import { callFlow, listenOn, sipp } from './sipp.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
+import { lo } from '../harness/loopback-addresses.js';
 
 /** The standard flows: SIPp pairs in src/regress/flows/, `<flow>-uac.xml` the caller's side. */
 const STANDARD_FLOWS = ['basic', 'transfer', 'busy', 'cancel'] as const;
 const SCENARIOS = join(ROOT, 'src/regress/flows');
 
-const NET = { drachtio: '127.0.9.1', sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-regress', stranger: '127.0.9.99', uas: 5090, uac: 5070 };
+const NET = { drachtio: lo('regress', 1), sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-regress', stranger: lo('regress', 99), uas: 5090, uac: 5070 };
 
 export interface FlowResult {
   readonly name: string;
@@ -117,7 +118,7 @@ export async function regress(o: RegressOptions): Promise<FlowResult[]> {
   }
   const user = o.scenarios === undefined ? [] : userFlows(o.scenarios, o.rules);
   mkdirSync(o.work, { recursive: true });
-  const addresses = new Map([...o.rules.peers.keys()].map((name, i) => [name, `127.0.9.${10 + i}`]));
+  const addresses = new Map([...o.rules.peers.keys()].map((name, i) => [name, lo('regress', 10 + i)]));
   const rulesPath = join(o.work, 'rules.json');
   writeFileSync(rulesPath, JSON.stringify(onLoopback(o.spec, addresses, NET.uas), null, 2));
   o.say(`regress: ${o.rulesFile} with its peers on loopback (${[...addresses].map(([n, a]) => `${n} ${a}`).join(', ')}); logs and traces in ${o.work}`);

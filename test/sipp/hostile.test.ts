@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track } from '../../src/harness/processes.js';
 import { callFlow, listenOnPeers, LOGS, metric, peerEnds, ROOT, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { lo } from '../../src/harness/loopback-addresses.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const HOSTILE: Net = { drachtio: '127.0.0.1', sipPort: 28060, adminPort: 32022, secret: 'sipcase-hostile', genesys: '127.0.3.2', kore: '127.0.3.3', stranger: '127.0.3.9', uasPort: 25090, uacPort: 25070 };
+const HOSTILE: Net = { drachtio: '127.0.0.1', sipPort: 28060, adminPort: 32022, secret: 'sipcase-hostile', genesys: lo('hostile', 2), kore: lo('hostile', 3), stranger: lo('hostile', 9), uasPort: 25090, uacPort: 25070 };
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(HOSTILE);
 /** This suite's per-source limit, low enough for a short flood to cross it. */
 const RATE = { perSecond: 20, burst: 20 };

@@ -9,11 +9,12 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callFlow, LOGS, ROOT, presetRuleList, sample, peerEnds, sipp, startDrachtio, startSipcase, startStack, until, untilLogged, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
+import { lo } from '../../src/harness/loopback-addresses.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const OPS: Net = { drachtio: '127.0.0.1', sipPort: 26060, adminPort: 30022, secret: 'sipcase-ops', genesys: '127.0.1.2', kore: '127.0.1.3', stranger: '127.0.1.9', uasPort: 25090, uacPort: 25070 };
+const OPS: Net = { drachtio: '127.0.0.1', sipPort: 26060, adminPort: 30022, secret: 'sipcase-ops', genesys: lo('operations', 2), kore: lo('operations', 3), stranger: lo('operations', 9), uasPort: 25090, uacPort: 25070 };
 const RULES = join(LOGS, 'ops', 'rules.json');
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(OPS);
 

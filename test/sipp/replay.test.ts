@@ -11,14 +11,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { track, until, untilListening } from '../../src/harness/processes.js';
 import { writeLoopbackRules } from '../../src/harness/loopback.js';
 import { LOGS, ROOT, sipp, which } from './stack.js';
+import { lo } from '../../src/harness/loopback-addresses.js';
 
 const tools = ['sipp', 'dumpcap', 'chromium'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}\n`);
 
 const DIR = join(LOGS, 'replay');
-const GENESYS = '127.0.7.2';
-const KORE = '127.0.7.3';
-const STRANGER = '127.0.7.9';
+const GENESYS = lo('replay', 2);
+const KORE = lo('replay', 3);
+const STRANGER = lo('replay', 9);
 const UAS_PORT = 25190;
 const RULES = join(DIR, 'rules.json');
 

@@ -11,16 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
 import { untilListening } from '../../src/harness/processes.js';
 import { callFlow, LOGS, metric, peerEnds, ROOT, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import { lo } from '../../src/harness/loopback-addresses.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${tools.includes('drachtio') ? ' (no drachtio-server)' : ''}\n`);
 
-const BALANCER = { ip: '127.0.5.1', port: 25060 };
+const BALANCER = { ip: lo('scale', 1), port: 25060 };
 const balancerAt = `${BALANCER.ip}:${BALANCER.port}`;
 /** One instance's addresses: its drachtio-server's SIP and admin address; the peers are shared. */
-const instance = (ip: string): Net => ({ drachtio: ip, sipPort: 25060, adminPort: 25022, secret: 'sipcase-scale', genesys: '127.0.5.2', kore: '127.0.5.3', stranger: '127.0.5.9', uasPort: 25090, uacPort: 25070 });
-const A = instance('127.0.5.11');
-const B = instance('127.0.5.12');
+const instance = (ip: string): Net => ({ drachtio: ip, sipPort: 25060, adminPort: 25022, secret: 'sipcase-scale', genesys: lo('scale', 2), kore: lo('scale', 3), stranger: lo('scale', 9), uasPort: 25090, uacPort: 25070 });
+const A = instance(lo('scale', 11));
+const B = instance(lo('scale', 12));
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(A, balancerAt);
 
 function passed(runs: Record<string, SippRun>): void {

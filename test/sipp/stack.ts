@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/regress/sipp.js';
 import { portOpen, track, until, type Proc } from '../../src/harness/processes.js';
 import { presetRuleList, sample, writeLoopbackRules } from '../../src/harness/loopback.js';
+import { lo } from '../../src/harness/loopback-addresses.js';
 
 export { portOpen, until, which, type Proc } from '../../src/harness/processes.js';
 export { presetRuleList, sample } from '../../src/harness/loopback.js';
@@ -35,9 +36,9 @@ export const NET: Net = {
   sipPort: 25060,
   adminPort: 29022,
   secret: 'sipcase-e2e',
-  genesys: '127.0.0.2',
-  kore: '127.0.0.3',
-  stranger: '127.0.0.9',
+  genesys: lo('e2e', 2),
+  kore: lo('e2e', 3),
+  stranger: lo('e2e', 9),
   /** Where each peer's UAS listens (its target in the rules). */
   uasPort: 25090,
   /** Where each peer's UAC sends from. */
