@@ -68,7 +68,7 @@ describe('the sidecar image', () => {
     expect(read('test/sipp/operations.test.ts')).toContain("join(ROOT, 'dist/ops/healthcheck.js')");
   });
 
-  it('runs as the unprivileged user node, and the sidecar\'s stage is built before regress\' (which adds SIPp and drachtio-server)', () => {
+  it("runs as the unprivileged user node, and the sidecar's stage is built before regress' (which adds SIPp and drachtio-server)", () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile.indexOf('AS sipcase')).toBeGreaterThan(0);
     expect(dockerfile.indexOf('AS sipcase')).toBeLessThan(dockerfile.indexOf('AS regress'));
@@ -84,7 +84,18 @@ describe('docker/compose.yml', () => {
 
   it('documents every setting it reads, in its header, the README and docs/deploy.md', () => {
     const settings = [...new Set([...compose.matchAll(/\$\{([A-Z_]+)(?::-[^}]*)?\}/g)].map((m) => m[1] as string))];
-    expect(settings.sort()).toEqual(['DRACHTIO_ADMIN_PORT', 'DRACHTIO_SECRET', 'HOMER_ADDRESS', 'HTTP_ADDRESS', 'HTTP_PORT', 'PRESERVE_HEADER_NAMES', 'PUBLIC_ADDRESS', 'RULES_DIR', 'SIP_ADDRESS', 'SIP_PORT']);
+    expect(settings.sort()).toEqual([
+      'DRACHTIO_ADMIN_PORT',
+      'DRACHTIO_SECRET',
+      'HOMER_ADDRESS',
+      'HTTP_ADDRESS',
+      'HTTP_PORT',
+      'PRESERVE_HEADER_NAMES',
+      'PUBLIC_ADDRESS',
+      'RULES_DIR',
+      'SIP_ADDRESS',
+      'SIP_PORT',
+    ]);
     const header = compose.slice(0, compose.indexOf('services:'));
     for (const s of settings) {
       expect(header, s).toMatch(new RegExp(`^#\\s+${s}\\s`, 'm'));
@@ -108,30 +119,74 @@ describe('docker/compose.yml', () => {
     expect(existsSync(join(root, 'config/rules.json'))).toBe(true);
   });
 
-  it("its default preserve list for drachtio-server is what the preset rules emit", () => {
+  it('its default preserve list for drachtio-server is what the preset rules emit', () => {
     const preserve = /DRACHTIO_PRESERVE_HEADER_NAMES: "\$\{PRESERVE_HEADER_NAMES:-([^}]*)\}"/.exec(compose)?.[1];
     expect(preserve).toBe(presetRules().emittedNames.join(','));
   });
 });
 
 describe('drachtio-server as compose starts it (docker/drachtio/)', () => {
-  it('defaults: SIP on every interface, port 5060, UDP and TCP; admin on loopback; this folder\'s configuration', () => {
-    expect(drachtioArgs({})).toEqual(['-f', conf, '--contact', 'sip:*:5060;transport=udp,tcp', '--address', '127.0.0.1', '--port', '9022', '--secret', 'cymru']);
+  it("defaults: SIP on every interface, port 5060, UDP and TCP; admin on loopback; this folder's configuration", () => {
+    expect(drachtioArgs({})).toEqual([
+      '-f',
+      conf,
+      '--contact',
+      'sip:*:5060;transport=udp,tcp',
+      '--address',
+      '127.0.0.1',
+      '--port',
+      '9022',
+      '--secret',
+      'cymru',
+    ]);
   });
 
   it('SIP_ADDRESS, SIP_PORT, PUBLIC_ADDRESS (--external-ip after its contact), the admin port and secret', () => {
-    expect(drachtioArgs({ SIP_ADDRESS: '10.0.0.5', SIP_PORT: '5080', PUBLIC_ADDRESS: '203.0.113.5', DRACHTIO_ADMIN_PORT: '9100', DRACHTIO_SECRET: 's3' })).toEqual([
-      '-f', conf, '--contact', 'sip:10.0.0.5:5080;transport=udp,tcp', '--external-ip', '203.0.113.5', '--address', '127.0.0.1', '--port', '9100', '--secret', 's3',
+    expect(
+      drachtioArgs({ SIP_ADDRESS: '10.0.0.5', SIP_PORT: '5080', PUBLIC_ADDRESS: '203.0.113.5', DRACHTIO_ADMIN_PORT: '9100', DRACHTIO_SECRET: 's3' }),
+    ).toEqual([
+      '-f',
+      conf,
+      '--contact',
+      'sip:10.0.0.5:5080;transport=udp,tcp',
+      '--external-ip',
+      '203.0.113.5',
+      '--address',
+      '127.0.0.1',
+      '--port',
+      '9100',
+      '--secret',
+      's3',
     ]);
   });
 
   it('SIP_TLS_PORT adds a sips: contact and the TLS flags the TLS suite starts drachtio-server with; HOMER_ADDRESS adds HEP', () => {
     const args = drachtioArgs({ SIP_ADDRESS: '10.0.0.5', SIP_TLS_PORT: '5061', TLS_DIR: '/etc/drachtio/tls', HOMER_ADDRESS: '10.0.0.9:9060' });
     expect(args).toEqual([
-      '-f', conf, '--contact', 'sip:10.0.0.5:5060;transport=udp,tcp',
-      '--contact', 'sips:10.0.0.5:5061;transport=tls', '--key-file', '/etc/drachtio/tls/privkey.pem', '--cert-file', '/etc/drachtio/tls/cert.pem', '--chain-file', '/etc/drachtio/tls/fullchain.pem', '--min-tls-version', '1.2',
-      '--homer', '10.0.0.9:9060', '--homer-id', '10',
-      '--address', '127.0.0.1', '--port', '9022', '--secret', 'cymru',
+      '-f',
+      conf,
+      '--contact',
+      'sip:10.0.0.5:5060;transport=udp,tcp',
+      '--contact',
+      'sips:10.0.0.5:5061;transport=tls',
+      '--key-file',
+      '/etc/drachtio/tls/privkey.pem',
+      '--cert-file',
+      '/etc/drachtio/tls/cert.pem',
+      '--chain-file',
+      '/etc/drachtio/tls/fullchain.pem',
+      '--min-tls-version',
+      '1.2',
+      '--homer',
+      '10.0.0.9:9060',
+      '--homer-id',
+      '10',
+      '--address',
+      '127.0.0.1',
+      '--port',
+      '9022',
+      '--secret',
+      'cymru',
     ]);
     // The TLS suite starts drachtio-server with the same flags (its key, certificate and chain as given).
     const tls = args.slice(args.indexOf('sips:10.0.0.5:5061;transport=tls') - 1, args.indexOf('--homer'));
@@ -141,16 +196,22 @@ describe('drachtio-server as compose starts it (docker/drachtio/)', () => {
     expect(composeTls).toContain('- ${TLS_DIR:-./tls}:/etc/drachtio/tls:ro');
   });
 
-  it('every service runs it with this folder mounted, not the image\'s own configuration', () => {
-    for (const [file, name] of [[compose, 'drachtio'], [scale, 'drachtio-a'], [scale, 'drachtio-b']] as const) {
+  it("every service runs it with this folder mounted, not the image's own configuration", () => {
+    for (const [file, name] of [
+      [compose, 'drachtio'],
+      [scale, 'drachtio-a'],
+      [scale, 'drachtio-b'],
+    ] as const) {
       expect(service(file, name)).toContain('entrypoint: ["/bin/sh", "/etc/sipcase-drachtio/start.sh"]');
       expect(service(file, name)).toContain('- ./drachtio:/etc/sipcase-drachtio:ro');
     }
   });
 
-  it('its log levels are the ones docs/performance.md\'s sizing was measured with', () => {
+  it("its log levels are the ones docs/performance.md's sizing was measured with", () => {
     const xml = readFileSync(conf, 'utf8').replace(/<!--[\s\S]*?-->/g, '');
-    const measured = (JSON.parse(read('docs/performance/notice/results.json')) as { meta: { drachtioLoglevel: string; sofiaLoglevel: string; udpBuffer: string } }).meta;
+    const measured = (
+      JSON.parse(read('docs/performance/notice/results.json')) as { meta: { drachtioLoglevel: string; sofiaLoglevel: string; udpBuffer: string } }
+    ).meta;
     expect(/<loglevel>(\w+)<\/loglevel>/.exec(xml)?.[1]).toBe(measured.drachtioLoglevel);
     expect(/<sofia-loglevel>(\d+)<\/sofia-loglevel>/.exec(xml)?.[1]).toBe(measured.sofiaLoglevel);
     expect(measured.udpBuffer).toBe('default');
@@ -186,7 +247,7 @@ describe('scale-out files (compose.scale.yml, kamailio/)', () => {
     expect(new Set(instances.map((i) => i.httpPort)).size).toBe(instances.length);
   });
 
-  it('trust Kamailio\'s inner side as a proxy and send outbound legs through it', () => {
+  it("trust Kamailio's inner side as a proxy and send outbound legs through it", () => {
     expect(inner).not.toBeNull();
     for (const i of instances) {
       expect(i.proxies).toBe(inner?.[1]);
@@ -204,13 +265,23 @@ describe('scale-out files (compose.scale.yml, kamailio/)', () => {
     expect(read('test/sipp/scale.test.ts')).toContain("from '../../src/bench/balancer.js'");
   });
 
-  it.skipIf(spawnSync('sh', ['-c', 'command -v kamailio']).status !== 0)('Kamailio accepts its configuration and dispatcher list with the defines compose gives it (kamailio -c)', () => {
-    // A loopback address of its own stands for the host's SIP address.
-    const defines = [...scale.matchAll(/"-A", "([^"]+)"/g)].map((m) => (m[1] as string).replace(/\$\{SIP_ADDRESS[^}]*\}/, lo('docker', 10)));
-    expect(defines).toHaveLength(2);
-    const args = ['-c', '-f', join(root, 'docker/kamailio/kamailio.cfg'), ...defines.flatMap((d) => ['-A', d]), '-A', `DISPATCHER_LIST="${join(root, 'docker/kamailio/dispatcher.list')}"`];
-    const r = spawnSync('kamailio', args, { encoding: 'utf8', timeout: 10_000 });
-    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
-    expect(`${r.stdout}${r.stderr}`).toContain('config file ok');
-  });
+  it.skipIf(spawnSync('sh', ['-c', 'command -v kamailio']).status !== 0)(
+    'Kamailio accepts its configuration and dispatcher list with the defines compose gives it (kamailio -c)',
+    () => {
+      // A loopback address of its own stands for the host's SIP address.
+      const defines = [...scale.matchAll(/"-A", "([^"]+)"/g)].map((m) => (m[1] as string).replace(/\$\{SIP_ADDRESS[^}]*\}/, lo('docker', 10)));
+      expect(defines).toHaveLength(2);
+      const args = [
+        '-c',
+        '-f',
+        join(root, 'docker/kamailio/kamailio.cfg'),
+        ...defines.flatMap((d) => ['-A', d]),
+        '-A',
+        `DISPATCHER_LIST="${join(root, 'docker/kamailio/dispatcher.list')}"`,
+      ];
+      const r = spawnSync('kamailio', args, { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toContain('config file ok');
+    },
+  );
 });

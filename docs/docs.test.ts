@@ -32,13 +32,19 @@ describe('docs/rules.md', () => {
 
   it('has examples for every action', () => {
     for (const action of ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single']) {
-      expect(examples.some((e) => e.includes(`"action": "${action}"`)), action).toBe(true);
+      expect(
+        examples.some((e) => e.includes(`"action": "${action}"`)),
+        action,
+      ).toBe(true);
     }
   });
 
   it.each(examples.map((e, i) => [i, e] as const))('example %i loads against config/rules.schema.json', (_i, example) => {
     const data = JSON.parse(example) as Record<string, unknown>;
-    const file = 'peers' in data ? data : { peers: { genesys: { ...PEERS.genesys, relayTo: 'kore' }, kore: { ...PEERS.kore, relayTo: 'genesys' }, carrier: PEERS.carrier }, rules: [data] };
+    const file =
+      'peers' in data
+        ? data
+        : { peers: { genesys: { ...PEERS.genesys, relayTo: 'kore' }, kore: { ...PEERS.kore, relayTo: 'genesys' }, carrier: PEERS.carrier }, rules: [data] };
     const r = parseRulesText(JSON.stringify(file));
     expect(r.ok ? [] : r.errors).toEqual([]);
   });
@@ -49,8 +55,24 @@ describe('docs/performance.md', () => {
 
   it.each(['performance/results.json', 'performance/notice/results.json'])('shows every row of %s as the benchmark wrote it', (file) => {
     const { steps } = JSON.parse(doc(file)) as { steps: Record<string, number | string>[] };
-    const cell = (v: number | string | null) => (typeof v === 'string' ? v : v === null || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(2));
-    const cols = ['target', 'rate', 'attempted', 'ok', 'failed', 'uasFailed', 'retransmissions', 'p50Ms', 'p99Ms', 'drachtioCpuPct', 'nodeCpuPct', 'nodeCpuMsPerCall', 'nodeRssMb', 'rewriteUs'];
+    const cell = (v: number | string | null) =>
+      typeof v === 'string' ? v : v === null || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(2);
+    const cols = [
+      'target',
+      'rate',
+      'attempted',
+      'ok',
+      'failed',
+      'uasFailed',
+      'retransmissions',
+      'p50Ms',
+      'p99Ms',
+      'drachtioCpuPct',
+      'nodeCpuPct',
+      'nodeCpuMsPerCall',
+      'nodeRssMb',
+      'rewriteUs',
+    ];
     expect(steps.length).toBeGreaterThan(3);
     for (const s of steps) expect(text).toContain(`| ${cols.map((c) => cell(s[c] ?? null)).join(' | ')} |`);
   });
@@ -134,7 +156,9 @@ describe('docs/change-rules.md', () => {
   it('shows only commands and flags sipcase has', async () => {
     let help = '';
     await runCli(['--help'], { stdout: (t) => (help += t.toString()), stderr: () => undefined, readStdin: async () => Buffer.alloc(0) });
-    const lines = fenced(doc('change-rules.md'), '').flatMap((b) => b.split('\n')).filter((l) => l.startsWith('sipcase '));
+    const lines = fenced(doc('change-rules.md'), '')
+      .flatMap((b) => b.split('\n'))
+      .filter((l) => l.startsWith('sipcase '));
     expect(lines.length).toBeGreaterThanOrEqual(4);
     for (const line of lines) {
       const [, command] = line.split(' ');

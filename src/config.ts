@@ -11,7 +11,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** A list of IP addresses or CIDR ranges: an array in a file, comma-separated in the environment. */
 const cidrList = {
   name: 'cidr-list',
-  coerce: (v: unknown) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v),
+  coerce: (v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '')
+      : v,
   validate: (v: unknown) => {
     if (!Array.isArray(v)) throw new Error('must be a list of IP addresses or CIDR ranges');
     for (const x of v) if (typeof x !== 'string' || parseSource(x) === undefined) throw new Error(`${JSON.stringify(x)} is not an IP address or CIDR range`);
@@ -24,7 +30,12 @@ const schema = {
     host: { doc: 'drachtio-server admin address', format: String, default: '127.0.0.1', env: 'SIPCASE_DRACHTIO_HOST' },
     port: { doc: 'drachtio-server admin port', format: 'port', default: 9022, env: 'SIPCASE_DRACHTIO_PORT' },
     secret: { doc: 'drachtio-server admin secret', format: String, default: 'cymru', env: 'SIPCASE_DRACHTIO_SECRET', sensitive: true },
-    reconnectMaxDelayMs: { doc: 'longest wait between reconnection attempts to drachtio-server', format: 'nat', default: 5000, env: 'SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS' },
+    reconnectMaxDelayMs: {
+      doc: 'longest wait between reconnection attempts to drachtio-server',
+      format: 'nat',
+      default: 5000,
+      env: 'SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS',
+    },
   },
   rules: { doc: 'path of the rules file (peers and header rules)', format: String, default: 'config/rules.json', env: 'SIPCASE_RULES' },
   proxies: {
@@ -42,7 +53,12 @@ const schema = {
     env: 'SIPCASE_OUTBOUND_PROXY',
   },
   reload: {
-    watch: { doc: 'reload the rules when the rules file\'s folder changes (SIGHUP always reloads)', format: Boolean, default: true, env: 'SIPCASE_RELOAD_WATCH' },
+    watch: {
+      doc: "reload the rules when the rules file's folder changes (SIGHUP always reloads)",
+      format: Boolean,
+      default: true,
+      env: 'SIPCASE_RELOAD_WATCH',
+    },
     debounceMs: { doc: 'how long the folder must be still before a reload', format: 'nat', default: 300, env: 'SIPCASE_RELOAD_DEBOUNCE_MS' },
   },
   log: {
@@ -55,16 +71,46 @@ const schema = {
   limits: {
     maxCalls: { doc: 'live calls at most; a new INVITE beyond gets 503', format: 'nat', default: 2000, env: 'SIPCASE_MAX_CALLS' },
     retryAfterS: { doc: 'Retry-After of the 503 for a call over maxCalls', format: 'nat', default: 5, env: 'SIPCASE_RETRY_AFTER_S' },
-    maxMessageBytes: { doc: 'largest message handed to drachtio-server (header lines and body): a larger request gets 513, a larger answer or BYE crosses without its headers and body. drachtio-server 0.9.10 drops app messages over 12,012 bytes and then carries nothing more (npm run bench:limits)', format: 'nat', default: 10240, env: 'SIPCASE_MAX_MESSAGE_BYTES' },
-    sourceRate: { doc: 'new (out-of-dialog) requests per second one source address may send; more gets 503 + Retry-After; 0: no limit', format: 'nat', default: 500, env: 'SIPCASE_SOURCE_RATE' },
-    sourceBurst: { doc: 'how many new requests one source may send at once before sourceRate applies', format: 'nat', default: 1000, env: 'SIPCASE_SOURCE_BURST' },
+    maxMessageBytes: {
+      doc: 'largest message handed to drachtio-server (header lines and body): a larger request gets 513, a larger answer or BYE crosses without its headers and body. drachtio-server 0.9.10 drops app messages over 12,012 bytes and then carries nothing more (npm run bench:limits)',
+      format: 'nat',
+      default: 10240,
+      env: 'SIPCASE_MAX_MESSAGE_BYTES',
+    },
+    sourceRate: {
+      doc: 'new (out-of-dialog) requests per second one source address may send; more gets 503 + Retry-After; 0: no limit',
+      format: 'nat',
+      default: 500,
+      env: 'SIPCASE_SOURCE_RATE',
+    },
+    sourceBurst: {
+      doc: 'how many new requests one source may send at once before sourceRate applies',
+      format: 'nat',
+      default: 1000,
+      env: 'SIPCASE_SOURCE_BURST',
+    },
   },
   drain: {
-    timeoutMs: { doc: 'on SIGTERM, how long live calls may go on before sipcase hangs them up and exits', format: 'nat', default: 300000, env: 'SIPCASE_DRAIN_TIMEOUT_MS' },
-    retryAfterS: { doc: 'Retry-After of the 503 for new calls and OPTIONS while draining or not ready', format: 'nat', default: 60, env: 'SIPCASE_DRAIN_RETRY_AFTER_S' },
+    timeoutMs: {
+      doc: 'on SIGTERM, how long live calls may go on before sipcase hangs them up and exits',
+      format: 'nat',
+      default: 300000,
+      env: 'SIPCASE_DRAIN_TIMEOUT_MS',
+    },
+    retryAfterS: {
+      doc: 'Retry-After of the 503 for new calls and OPTIONS while draining or not ready',
+      format: 'nat',
+      default: 60,
+      env: 'SIPCASE_DRAIN_RETRY_AFTER_S',
+    },
   },
   probe: {
-    enabled: { doc: 'prove that drachtio-server emits rule header names in exact case (start-up, reload, reconnect)', format: Boolean, default: true, env: 'SIPCASE_PROBE' },
+    enabled: {
+      doc: 'prove that drachtio-server emits rule header names in exact case (start-up, reload, reconnect)',
+      format: Boolean,
+      default: true,
+      env: 'SIPCASE_PROBE',
+    },
     host: { doc: 'address sipcase listens on for the probe (drachtio-server must reach it)', format: String, default: '127.0.0.1', env: 'SIPCASE_PROBE_HOST' },
     timeoutMs: { doc: 'how long the probe waits', format: 'nat', default: 3000, env: 'SIPCASE_PROBE_TIMEOUT_MS' },
   },
@@ -78,7 +124,13 @@ export interface Config {
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
   readonly http: { readonly host: string; readonly port: number };
-  readonly limits: { readonly maxCalls: number; readonly retryAfterS: number; readonly maxMessageBytes: number; readonly sourceRate: number; readonly sourceBurst: number };
+  readonly limits: {
+    readonly maxCalls: number;
+    readonly retryAfterS: number;
+    readonly maxMessageBytes: number;
+    readonly sourceRate: number;
+    readonly sourceBurst: number;
+  };
   readonly drain: { readonly timeoutMs: number; readonly retryAfterS: number };
   readonly probe: { readonly enabled: boolean; readonly host: string; readonly timeoutMs: number };
 }

@@ -60,6 +60,8 @@ export class Recorder implements Observer {
 
   /** How many observations of one type match every given field. */
   count<T extends Observation['type']>(type: T, fields: Partial<Extract<Observation, { type: T }>> = {}): number {
-    return this.seen.filter((o) => o.type === type && Object.entries(fields).every(([k, v]) => JSON.stringify((o as unknown as Record<string, unknown>)[k]) === JSON.stringify(v))).length;
+    return this.seen.filter(
+      (o) => o.type === type && Object.entries(fields).every(([k, v]) => JSON.stringify((o as unknown as Record<string, unknown>)[k]) === JSON.stringify(v)),
+    ).length;
   }
 }

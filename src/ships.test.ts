@@ -46,9 +46,15 @@ describe('what ships', () => {
       expect(files).toContain(`src/regress/flows/${flow}-uas.xml`);
     }
     // Every file the shipped modules name by their path from the package root is in the package.
-    const named = modules(SRC).filter((f) => !inLab(f)).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/join\(ROOT, '([^']+)'\)/g)].map((m) => m[1] as string));
+    const named = modules(SRC)
+      .filter((f) => !inLab(f))
+      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/join\(ROOT, '([^']+)'\)/g)].map((m) => m[1] as string));
     expect(named.length).toBeGreaterThan(2);
-    for (const path of named) expect(files.some((f) => f === path || f.startsWith(`${path}/`)), path).toBe(true);
+    for (const path of named)
+      expect(
+        files.some((f) => f === path || f.startsWith(`${path}/`)),
+        path,
+      ).toBe(true);
     expect(files).toContain('src/regress/flows/stranger-uac.xml');
     expect(files.filter((f) => /^dist\/(bench|fuzz)\//.test(f) || /\.test\.[jt]s$/.test(f) || f.startsWith('test/') || f.startsWith('docker/'))).toEqual([]);
   });

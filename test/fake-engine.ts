@@ -18,11 +18,20 @@ export const GENESYS = '203.0.113.50';
 
 export function request(method: string, source: string, raw: string): InboundRequest {
   const e = new EventEmitter();
-  return Object.assign(e, { method, uri: 'sip:+14445556666@203.0.113.10', raw, body: '', source_address: source, source_port: 5060, get: (n: string) => (n === 'Call-ID' ? 'call-1' : n === 'From' ? '<sip:+1555@kore>;tag=1' : undefined) }) as unknown as InboundRequest;
+  return Object.assign(e, {
+    method,
+    uri: 'sip:+14445556666@203.0.113.10',
+    raw,
+    body: '',
+    source_address: source,
+    source_port: 5060,
+    get: (n: string) => (n === 'Call-ID' ? 'call-1' : n === 'From' ? '<sip:+1555@kore>;tag=1' : undefined),
+  }) as unknown as InboundRequest;
 }
 
 /** An early-offer INVITE from Kore (the late-offer path is proven by the SIPp suite). */
-export const inviteRaw = 'INVITE sip:+14445556666@203.0.113.10 SIP/2.0\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nUser-To-User: 00AB;encoding=hex\r\nContent-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n';
+export const inviteRaw =
+  'INVITE sip:+14445556666@203.0.113.10 SIP/2.0\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nUser-To-User: 00AB;encoding=hex\r\nContent-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n';
 
 export class Channel implements ResponseChannel {
   sent: { status: number; reason: string; headers?: HeaderMap | undefined }[] = [];
@@ -52,7 +61,11 @@ export class FakeDialog extends EventEmitter {
 }
 
 /** The relay's ports around a fake engine, with the rules in force and the instance's availability at hand to change. */
-export type TestContext = RelayPorts & { readonly observer: Recorder; readonly held: { current: CompiledRules }; readonly availability: { -readonly [K in keyof Availability]: Availability[K] } };
+export type TestContext = RelayPorts & {
+  readonly observer: Recorder;
+  readonly held: { current: CompiledRules };
+  readonly availability: { -readonly [K in keyof Availability]: Availability[K] };
+};
 
 export function context(engine: Engine, maxCalls = 10, maxMessageBytes = 10_240): TestContext {
   const observer = new Recorder();

@@ -12,8 +12,7 @@ function count(tasks: readonly Task[], into: { passed: number; failed: number; s
       // A suite whose hook failed (beforeAll) fails as a whole, though its tests read as skipped.
       if (t.result?.state === 'fail' && (t.result.errors?.length ?? 0) > 0) into.failed++;
       count(t.tasks, into);
-    }
-    else if (t.mode === 'skip' || t.mode === 'todo') into.skipped++;
+    } else if (t.mode === 'skip' || t.mode === 'todo') into.skipped++;
     else if (t.result?.state === 'pass') into.passed++;
     else if (t.result?.state === 'fail') into.failed++;
     else into.skipped++;

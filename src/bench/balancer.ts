@@ -34,10 +34,14 @@ export async function startBalancer(logs: string, name: string, b: Balancer): Pr
   // UDP has no port to connect to: wait for Kamailio's "Listening on" list, then for its workers.
   // Whatever goes wrong, the process started here is stopped here (no orphan keeps the address).
   try {
-    await until('Kamailio listening', () => {
-      if (proc.child.exitCode !== null) throw new Error(`Kamailio exited with ${proc.child.exitCode}: see ${proc.log}`);
-      return existsSync(proc.log) && readFileSync(proc.log, 'utf8').includes(`udp: ${b.ip} [${b.ip}]:${b.port}`);
-    }, 10_000);
+    await until(
+      'Kamailio listening',
+      () => {
+        if (proc.child.exitCode !== null) throw new Error(`Kamailio exited with ${proc.child.exitCode}: see ${proc.log}`);
+        return existsSync(proc.log) && readFileSync(proc.log, 'utf8').includes(`udp: ${b.ip} [${b.ip}]:${b.port}`);
+      },
+      10_000,
+    );
     await new Promise((r) => setTimeout(r, 500));
     if (proc.child.exitCode !== null) throw new Error(`Kamailio exited with ${proc.child.exitCode}: see ${proc.log}`);
   } catch (e) {

@@ -37,7 +37,10 @@ const { values: opt } = parseArgs({
     'sipcase-node-args': { type: 'string', default: '' },
   },
 });
-const RATES = (opt.rates ?? '').split(',').map(Number).filter((r) => r > 0);
+const RATES = (opt.rates ?? '')
+  .split(',')
+  .map(Number)
+  .filter((r) => r > 0);
 const SECONDS = Number(opt.seconds);
 const HOLD_MS = Number(opt['hold-ms']);
 const TARGETS = (opt.targets ?? '').split(',');
@@ -100,7 +103,12 @@ async function startTarget(name: string, index: number): Promise<Target> {
   const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(WORK, 'profiles', name)] : [];
   let app: Proc;
   if (name === 'baseline') {
-    app = startProc('node', [...prof, join(ROOT, 'dist/bench/baseline.js')], join(WORK, 'baseline.log'), { ...env, BASELINE_DRACHTIO: `127.0.0.1:${adminPort}`, BASELINE_SECRET: SECRET, BASELINE_TARGET: `${GENESYS}:${UAS_PORT}` });
+    app = startProc('node', [...prof, join(ROOT, 'dist/bench/baseline.js')], join(WORK, 'baseline.log'), {
+      ...env,
+      BASELINE_DRACHTIO: `127.0.0.1:${adminPort}`,
+      BASELINE_SECRET: SECRET,
+      BASELINE_TARGET: `${GENESYS}:${UAS_PORT}`,
+    });
     await new Promise((r) => setTimeout(r, 1500));
   } else {
     const rules = join(WORK, 'rules.json');
@@ -144,7 +152,29 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
   mkdirSync(dir, { recursive: true });
   const calls = rate * SECONDS;
   const limitS = SECONDS + 30;
-  const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/genesys-uas.xml'), '-i', GENESYS, '-p', String(UAS_PORT), '-nostdin', '-timeout', `${limitS + 10}s`, '-trace_stat', '-stf', join(dir, 'uas.csv'), '-fd', '1', '-trace_err', '-error_file', join(dir, 'uas-errors.log')], join(dir, 'uas.out'));
+  const uas = startProc(
+    'sipp',
+    [
+      '-sf',
+      join(ROOT, 'test/sipp/bench/genesys-uas.xml'),
+      '-i',
+      GENESYS,
+      '-p',
+      String(UAS_PORT),
+      '-nostdin',
+      '-timeout',
+      `${limitS + 10}s`,
+      '-trace_stat',
+      '-stf',
+      join(dir, 'uas.csv'),
+      '-fd',
+      '1',
+      '-trace_err',
+      '-error_file',
+      join(dir, 'uas-errors.log'),
+    ],
+    join(dir, 'uas.out'),
+  );
   await untilListening(uas, 'udp', GENESYS, UAS_PORT);
   const rewrite0 = await rewriteTotals(t);
   const cpu0 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid), at: process.hrtime.bigint() };
@@ -152,7 +182,40 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssBytes(t.app.pid))), 250);
   const uac = startProc(
     'sipp',
-    ['-sf', join(ROOT, 'test/sipp/bench/kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(Math.ceil(rate * (HOLD_MS / 1000 + 5))), '-d', String(HOLD_MS), '-nostdin', '-timeout', `${limitS}s`, '-timeout_error', '-trace_logs', '-log_file', join(dir, 'setup.log'), '-trace_stat', '-stf', join(dir, 'uac.csv'), '-fd', '1', '-trace_err', '-error_file', join(dir, 'uac-errors.log'), t.sip],
+    [
+      '-sf',
+      join(ROOT, 'test/sipp/bench/kore-uac.xml'),
+      '-i',
+      KORE,
+      '-p',
+      '5070',
+      '-s',
+      '+14445556666',
+      '-r',
+      String(rate),
+      '-m',
+      String(calls),
+      '-l',
+      String(Math.ceil(rate * (HOLD_MS / 1000 + 5))),
+      '-d',
+      String(HOLD_MS),
+      '-nostdin',
+      '-timeout',
+      `${limitS}s`,
+      '-timeout_error',
+      '-trace_logs',
+      '-log_file',
+      join(dir, 'setup.log'),
+      '-trace_stat',
+      '-stf',
+      join(dir, 'uac.csv'),
+      '-fd',
+      '1',
+      '-trace_err',
+      '-error_file',
+      join(dir, 'uac-errors.log'),
+      t.sip,
+    ],
     join(dir, 'uac.out'),
   );
   await uac.exited;
@@ -200,7 +263,11 @@ function pool(runs: readonly Run[]): Step {
     rate: first.rate,
     attempted,
     ok,
-    failed: Math.max(attempted - ok, sum((r) => r.uacFailed)) + sum((r) => Math.max(0, r.calls - r.attempted)),
+    failed:
+      Math.max(
+        attempted - ok,
+        sum((r) => r.uacFailed),
+      ) + sum((r) => Math.max(0, r.calls - r.attempted)),
     uasFailed: sum((r) => r.uasFailed),
     retransmissions: sum((r) => r.retransmissions),
     p50Ms: quantile(times, 0.5) / 1000,
@@ -213,7 +280,22 @@ function pool(runs: readonly Run[]): Step {
   };
 }
 
-const COLUMNS = ['target', 'rate', 'attempted', 'ok', 'failed', 'uasFailed', 'retransmissions', 'p50Ms', 'p99Ms', 'drachtioCpuPct', 'nodeCpuPct', 'nodeCpuMsPerCall', 'nodeRssMb', 'rewriteUs'] as const;
+const COLUMNS = [
+  'target',
+  'rate',
+  'attempted',
+  'ok',
+  'failed',
+  'uasFailed',
+  'retransmissions',
+  'p50Ms',
+  'p99Ms',
+  'drachtioCpuPct',
+  'nodeCpuPct',
+  'nodeCpuMsPerCall',
+  'nodeRssMb',
+  'rewriteUs',
+] as const;
 const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
 const row = (s: Step) => COLUMNS.map((k) => cell(s[k]).padStart(k === 'target' ? 9 : 10)).join(' ');
 
@@ -235,12 +317,17 @@ function summary(steps: readonly Step[]): string[] {
   lines.push(`ratio sipcase/baseline: ${(b > 0 ? s / b : 0).toFixed(2)}`);
   const at = (t: string, r: number) => steps.find((x) => x.target === t && x.rate === r);
   const check = (label: string, value: number, limit: number, unit: string, cmp: 'le' | 'ge') =>
-    lines.push(`target ${label}: ${value.toFixed(2)}${unit} (${cmp === 'le' ? '<=' : '>='} ${limit}${unit}) ${(cmp === 'le' ? value <= limit : value >= limit) ? 'met' : 'NOT met'}`);
+    lines.push(
+      `target ${label}: ${value.toFixed(2)}${unit} (${cmp === 'le' ? '<=' : '>='} ${limit}${unit}) ${(cmp === 'le' ? value <= limit : value >= limit) ? 'met' : 'NOT met'}`,
+    );
   check('zero-failure rate ratio', b > 0 ? s / b : 0, 0.95, '', 'ge');
   const b300 = at('baseline', 300);
   const s300 = at('sipcase', 300);
   if (b300 && s300) check('added p99 at 300 cps', s300.p99Ms - b300.p99Ms, 1, ' ms', 'le');
-  const both = Math.max(0, ...RATES.filter((r) => at('baseline', r) && at('sipcase', r) && clean(at('baseline', r) as Step) && clean(at('sipcase', r) as Step)));
+  const both = Math.max(
+    0,
+    ...RATES.filter((r) => at('baseline', r) && at('sipcase', r) && clean(at('baseline', r) as Step) && clean(at('sipcase', r) as Step)),
+  );
   const bb = at('baseline', both);
   const sb = at('sipcase', both);
   if (bb && sb) {
@@ -263,7 +350,9 @@ async function main(): Promise<number> {
   }
   for (const bin of ['drachtio', 'sipp']) {
     if (which(bin) === undefined) {
-      process.stderr.write(`bench: no ${bin} on the PATH (${bin === 'drachtio' ? 'run ../shared/drachtio/install, or build drachtio-server' : 'apt-get install sip-tester'})\n`);
+      process.stderr.write(
+        `bench: no ${bin} on the PATH (${bin === 'drachtio' ? 'run ../shared/drachtio/install, or build drachtio-server' : 'apt-get install sip-tester'})\n`,
+      );
       return 2;
     }
   }
@@ -274,7 +363,9 @@ async function main(): Promise<number> {
   const steps: Step[] = [];
   try {
     for (const [i, name] of TARGETS.entries()) targets.push(await startTarget(name, i));
-    process.stdout.write(`ladder ${RATES.join(', ')} calls/s, ${SECONDS} s each${REPEAT > 1 ? `, ${REPEAT} runs a rate and target (alternating; pooled rows after #-rows)` : ''}, hold ${HOLD_MS} ms; drachtio-server loglevel ${opt['drachtio-loglevel']}, sofia ${opt['sofia-loglevel']}, UDP buffers ${Number(opt['udp-buffer']) || 'default'}; sipcase log level ${opt['sipcase-loglevel']}\n`);
+    process.stdout.write(
+      `ladder ${RATES.join(', ')} calls/s, ${SECONDS} s each${REPEAT > 1 ? `, ${REPEAT} runs a rate and target (alternating; pooled rows after #-rows)` : ''}, hold ${HOLD_MS} ms; drachtio-server loglevel ${opt['drachtio-loglevel']}, sofia ${opt['sofia-loglevel']}, UDP buffers ${Number(opt['udp-buffer']) || 'default'}; sipcase log level ${opt['sipcase-loglevel']}\n`,
+    );
     process.stdout.write(`${COLUMNS.map((c) => c.padStart(c === 'target' ? 9 : 10)).join(' ')}\n`);
     for (const rate of RATES) {
       const runs: Run[] = [];
@@ -300,7 +391,19 @@ async function main(): Promise<number> {
   }
   const lines = summary(steps);
   process.stdout.write(`${lines.join('\n')}\n`);
-  const meta = { date: new Date().toISOString(), rates: RATES, seconds: SECONDS, repeat: REPEAT, holdMs: HOLD_MS, drachtioLoglevel: opt['drachtio-loglevel'], sofiaLoglevel: opt['sofia-loglevel'], udpBuffer: Number(opt['udp-buffer']) || 'default', sipcaseLoglevel: opt['sipcase-loglevel'], node: process.version, cpus: cpus().length };
+  const meta = {
+    date: new Date().toISOString(),
+    rates: RATES,
+    seconds: SECONDS,
+    repeat: REPEAT,
+    holdMs: HOLD_MS,
+    drachtioLoglevel: opt['drachtio-loglevel'],
+    sofiaLoglevel: opt['sofia-loglevel'],
+    udpBuffer: Number(opt['udp-buffer']) || 'default',
+    sipcaseLoglevel: opt['sipcase-loglevel'],
+    node: process.version,
+    cpus: cpus().length,
+  };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ meta, steps, summary: lines }, null, 2)}\n`);
   writeFileSync(join(OUT, 'results.csv'), `${COLUMNS.join(',')}\n${steps.map((s) => COLUMNS.map((k) => cell(s[k])).join(',')).join('\n')}\n`);
   writeFileSync(join(OUT, 'chart.svg'), renderChart(steps, chartCaption(meta)));

@@ -24,7 +24,14 @@ function niceMax(v: number): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v) ?? v;
 }
 
-function panel(x0: number, title: string, points: readonly ChartPoint[], series: readonly { key: (p: ChartPoint) => number; dash: string; label: string }[], targets: readonly string[], log: boolean): string {
+function panel(
+  x0: number,
+  title: string,
+  points: readonly ChartPoint[],
+  series: readonly { key: (p: ChartPoint) => number; dash: string; label: string }[],
+  targets: readonly string[],
+  log: boolean,
+): string {
   const rates = points.map((p) => p.rate);
   const xMax = niceMax(Math.max(...rates));
   const values = points.flatMap((p) => series.map((s) => s.key(p))).filter((v) => Number.isFinite(v) && v > 0);
@@ -36,7 +43,10 @@ function panel(x0: number, title: string, points: readonly ChartPoint[], series:
   const parts: string[] = [`<text x="${x0 + W / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`];
   const ticks = log ? Array.from({ length: Math.log10(yMax) + 1 }, (_, i) => 10 ** i) : [0, 1, 2, 3, 4].map((i) => (yMax * i) / 4);
   for (const v of ticks) {
-    parts.push(`<line x1="${sx(0)}" x2="${sx(xMax)}" y1="${sy(v)}" y2="${sy(v)}" stroke="#ddd"/>`, `<text x="${sx(0) - 6}" y="${sy(v) + 4}" text-anchor="end">${+v.toFixed(2)}</text>`);
+    parts.push(
+      `<line x1="${sx(0)}" x2="${sx(xMax)}" y1="${sy(v)}" y2="${sy(v)}" stroke="#ddd"/>`,
+      `<text x="${sx(0) - 6}" y="${sy(v) + 4}" text-anchor="end">${+v.toFixed(2)}</text>`,
+    );
   }
   for (let i = 0; i <= 4; i++) {
     const r = (xMax * i) / 4;
@@ -62,7 +72,17 @@ export function renderChart(points: readonly ChartPoint[], caption: string): str
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 50}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(0, 'INVITE->200 p99 (ms, log scale)', points, [{ key: (p) => p.p99Ms, dash: '', label: 'p99' }], targets, true)}
-${panel(W, 'CPU, % of one core (node solid, drachtio dashed)', points, [{ key: (p) => p.nodeCpuPct, dash: '', label: 'node' }, { key: (p) => p.drachtioCpuPct, dash: '5,4', label: 'drachtio' }], targets, false)}
+${panel(
+  W,
+  'CPU, % of one core (node solid, drachtio dashed)',
+  points,
+  [
+    { key: (p) => p.nodeCpuPct, dash: '', label: 'node' },
+    { key: (p) => p.drachtioCpuPct, dash: '5,4', label: 'drachtio' },
+  ],
+  targets,
+  false,
+)}
 ${legend}<text x="${15 + targets.length * 160}" y="${H + 20}" fill="#d62728">○ rate with failed calls</text>
 <text x="15" y="${H + 40}" fill="#555">${caption}</text>
 </svg>

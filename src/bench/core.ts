@@ -59,7 +59,9 @@ const only = process.argv[2];
 if (only !== undefined) {
   process.stdout.write(String(measure([input(only)])));
 } else {
-  const names = readdirSync(vectorsDir).filter((f) => f.endsWith('.sip')).sort();
+  const names = readdirSync(vectorsDir)
+    .filter((f) => f.endsWith('.sip'))
+    .sort();
   console.log(`sipcase core: parse + rewrite + serialise, preset rules, node ${process.version}`);
   console.log(`each vector alone: best of ${PROCESSES} processes x ${ROUNDS} rounds x ${ITERATIONS.toLocaleString('en-US')} messages`);
   console.log(`${'vector'.padEnd(30)} ${'direction'.padEnd(16)} ${'msgs/s'.padStart(10)} ${'us/msg'.padStart(8)}`);

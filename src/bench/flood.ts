@@ -16,7 +16,15 @@ import { cpuSeconds } from './measure.js';
 import { sippStats } from './sipp-run.js';
 import { lo } from '../harness/loopback-addresses.js';
 
-const NET = { admin: 39522, http: 39523, sip: '127.0.0.1:35560', genesys: lo('bench:flood', 2), kore: lo('bench:flood', 3), stranger: lo('bench:flood', 9), secret: 'sipcase-flood' };
+const NET = {
+  admin: 39522,
+  http: 39523,
+  sip: '127.0.0.1:35560',
+  genesys: lo('bench:flood', 2),
+  kore: lo('bench:flood', 3),
+  stranger: lo('bench:flood', 9),
+  secret: 'sipcase-flood',
+};
 
 function options() {
   const { values } = parseArgs({
@@ -30,7 +38,10 @@ function options() {
     },
   });
   return {
-    rates: (values.rates ?? '').split(',').map(Number).filter((r) => r > 0),
+    rates: (values.rates ?? '')
+      .split(',')
+      .map(Number)
+      .filter((r) => r > 0),
     seconds: Number(values.seconds),
     floods: (values.floods ?? '').split(',') as Flood[],
     sourceRate: values['source-rate'] as string,
@@ -69,7 +80,37 @@ async function step(o: Options, flood: Flood, rate: number, procs: { drachtio: P
   const refused0 = await rejected(reason);
   const cpu0 = { d: cpuSeconds(procs.drachtio.pid), n: cpuSeconds(procs.app.pid), at: process.hrtime.bigint() };
   const ip = flood === 'stranger' ? NET.stranger : NET.genesys;
-  const uac = startProc('sipp', ['-sf', SCENARIO[flood], '-i', ip, '-p', '5070', '-s', 'probe', '-r', String(rate), '-m', String(rate * o.seconds), '-l', String(rate * 2), '-nostdin', '-timeout', `${o.seconds + 20}s`, '-recv_timeout', '2000', '-trace_stat', '-stf', join(dir, 'uac.csv'), '-fd', '1', NET.sip], join(dir, 'uac.out'));
+  const uac = startProc(
+    'sipp',
+    [
+      '-sf',
+      SCENARIO[flood],
+      '-i',
+      ip,
+      '-p',
+      '5070',
+      '-s',
+      'probe',
+      '-r',
+      String(rate),
+      '-m',
+      String(rate * o.seconds),
+      '-l',
+      String(rate * 2),
+      '-nostdin',
+      '-timeout',
+      `${o.seconds + 20}s`,
+      '-recv_timeout',
+      '2000',
+      '-trace_stat',
+      '-stf',
+      join(dir, 'uac.csv'),
+      '-fd',
+      '1',
+      NET.sip,
+    ],
+    join(dir, 'uac.out'),
+  );
   await uac.exited;
   const wallS = Number(process.hrtime.bigint() - cpu0.at) / 1e9;
   const stats = sippStats(join(dir, 'uac.csv'));
@@ -96,7 +137,13 @@ async function main(): Promise<number> {
   const o = options();
   rmSync(o.work, { recursive: true, force: true });
   mkdirSync(o.work, { recursive: true });
-  const drachtio = await startDrachtio(o.work, 'drachtio', { admin: { host: '127.0.0.1', port: NET.admin, secret: NET.secret }, sip: NET.sip, preserve: 'User-to-User', loglevel: 'notice', sofiaLoglevel: 0 });
+  const drachtio = await startDrachtio(o.work, 'drachtio', {
+    admin: { host: '127.0.0.1', port: NET.admin, secret: NET.secret },
+    sip: NET.sip,
+    preserve: 'User-to-User',
+    loglevel: 'notice',
+    sofiaLoglevel: 0,
+  });
   const rules = writeLoopbackRules(join(o.work, 'rules.json'), { genesys: NET.genesys, kore: NET.kore, port: 5090 });
   const app = await startSipcase(o.work, 'sipcase', {
     drachtio: { host: '127.0.0.1', port: NET.admin, secret: NET.secret },

@@ -23,7 +23,16 @@ import { ROOT, type Proc } from '../harness/processes.js';
 import { presetRuleList, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { lo } from '../harness/loopback-addresses.js';
 
-const NET = { drachtio: lo('bench:limits', 1), sip: 5060, admin: 9022, http: 9080, secret: 'sipcase-limits', caller: lo('bench:limits', 3), callee: lo('bench:limits', 2), port: 5090 };
+const NET = {
+  drachtio: lo('bench:limits', 1),
+  sip: 5060,
+  admin: 9022,
+  http: 9080,
+  secret: 'sipcase-limits',
+  caller: lo('bench:limits', 3),
+  callee: lo('bench:limits', 2),
+  port: 5090,
+};
 
 /** The callee: answers every INVITE 486 and reports the probes it saw (by X-Probe: the far leg has its own Call-ID). */
 async function callee(): Promise<{ socket: Socket; saw: Set<string> }> {
@@ -35,7 +44,11 @@ async function callee(): Promise<{ socket: Socket; saw: Set<string> }> {
     const line = (name: string) => text.split('\r\n').filter((l) => l.toLowerCase().startsWith(`${name}:`));
     saw.add((line('x-probe')[0] ?? '').slice(8).trim());
     const to = `${line('to')[0] ?? 'To: <sip:x>'};tag=limits`;
-    socket.send([`SIP/2.0 486 Busy Here`, ...line('via'), ...line('from'), to, ...line('call-id'), ...line('cseq'), 'Content-Length: 0', '', ''].join('\r\n'), from.port, from.address);
+    socket.send(
+      [`SIP/2.0 486 Busy Here`, ...line('via'), ...line('from'), to, ...line('call-id'), ...line('cseq'), 'Content-Length: 0', '', ''].join('\r\n'),
+      from.port,
+      from.address,
+    );
   });
   await new Promise<void>((resolve) => socket.bind(NET.port, NET.callee, () => resolve()));
   return { socket, saw };
@@ -45,7 +58,19 @@ let n = 0;
 /** A Kore INVITE with the given extra header lines. */
 function invite(lines: readonly string[]): { callId: string; text: string } {
   const callId = `limits-${process.pid}-${++n}`;
-  const head = [`INVITE sip:+14445556666@${NET.drachtio}:${NET.sip} SIP/2.0`, `Via: SIP/2.0/UDP ${NET.caller}:5070;branch=z9hG4bK-limits-${n}`, 'Max-Forwards: 70', `From: <sip:kore@${NET.caller}>;tag=l${n}`, 'To: <sip:+14445556666@genesys>', `Call-ID: ${callId}`, 'CSeq: 1 INVITE', `Contact: <sip:${NET.caller}:5070>`, `X-Probe: ${callId}`, ...lines, 'Content-Length: 0'];
+  const head = [
+    `INVITE sip:+14445556666@${NET.drachtio}:${NET.sip} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${NET.caller}:5070;branch=z9hG4bK-limits-${n}`,
+    'Max-Forwards: 70',
+    `From: <sip:kore@${NET.caller}>;tag=l${n}`,
+    'To: <sip:+14445556666@genesys>',
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:${NET.caller}:5070>`,
+    `X-Probe: ${callId}`,
+    ...lines,
+    'Content-Length: 0',
+  ];
   return { callId, text: `${head.join('\r\n')}\r\n\r\n` };
 }
 
@@ -83,9 +108,20 @@ interface Stack {
 }
 
 async function startStack(work: string, rulesFile: string): Promise<Stack> {
-  const drachtio = await startDrachtio(work, 'drachtio', { admin: { host: NET.drachtio, port: NET.admin, secret: NET.secret }, sip: `${NET.drachtio}:${NET.sip}`, preserve: 'User-to-User', loglevel: 'notice', sofiaLoglevel: 0 });
+  const drachtio = await startDrachtio(work, 'drachtio', {
+    admin: { host: NET.drachtio, port: NET.admin, secret: NET.secret },
+    sip: `${NET.drachtio}:${NET.sip}`,
+    preserve: 'User-to-User',
+    loglevel: 'notice',
+    sofiaLoglevel: 0,
+  });
   // sipcase's own limit lifted, so that drachtio-server's shows.
-  const app = await startSipcase(work, 'sipcase', { drachtio: { host: NET.drachtio, port: NET.admin, secret: NET.secret }, rules: rulesFile, http: { host: NET.drachtio, port: NET.http }, env: { SIPCASE_MAX_MESSAGE_BYTES: '1000000' } }).catch(async (e: unknown) => {
+  const app = await startSipcase(work, 'sipcase', {
+    drachtio: { host: NET.drachtio, port: NET.admin, secret: NET.secret },
+    rules: rulesFile,
+    http: { host: NET.drachtio, port: NET.http },
+    env: { SIPCASE_MAX_MESSAGE_BYTES: '1000000' },
+  }).catch(async (e: unknown) => {
     await drachtio.stop();
     throw e;
   });
@@ -103,7 +139,12 @@ async function main(): Promise<number> {
   mkdirSync(work, { recursive: true });
   const version = spawnSync('drachtio', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const rulesFile = writeLoopbackRules(join(work, 'rules.json'), { genesys: NET.callee, kore: NET.caller, port: NET.port });
-  const parsed = parseRulesText(JSON.stringify({ peers: { genesys: { sources: [NET.callee], target: 'sip:x' }, kore: { sources: [NET.caller], target: 'sip:y' } }, rules: presetRuleList() }));
+  const parsed = parseRulesText(
+    JSON.stringify({
+      peers: { genesys: { sources: [NET.callee], target: 'sip:x' }, kore: { sources: [NET.caller], target: 'sip:y' } },
+      rules: presetRuleList(),
+    }),
+  );
   if (!parsed.ok) throw new Error('the preset does not load');
   let stack = await startStack(work, rulesFile);
   const { socket: genesys, saw } = await callee();
@@ -116,7 +157,8 @@ async function main(): Promise<number> {
     console.log(`longest header line a peer may send: ${line} bytes (longer: ${refusedBeyond === 'refused' ? 'refused by drachtio-server' : refusedBeyond})`);
     // Many short lines (each well under the line limit) make a large request.
     const lines = (bytes: number) => Array.from({ length: Math.ceil(bytes / 64) }, (_, i) => `X-Pad-${String(i).padStart(4, '0')}: ${'v'.repeat(50)}`);
-    const handed = (bytes: number) => outboundBytes(outbound(rewrite(parsed.value, parseMessage(invite(lines(bytes)).text), { from: 'kore', to: 'genesys' }).message));
+    const handed = (bytes: number) =>
+      outboundBytes(outbound(rewrite(parsed.value, parseMessage(invite(lines(bytes)).text), { from: 'kore', to: 'genesys' }).message));
     // A request drachtio-server loses wedges sipcase's connection to it: start afresh after each.
     const fits = async (size: number) => {
       const outcome = await probe(kore, saw, lines(size));
@@ -130,8 +172,12 @@ async function main(): Promise<number> {
     const carried = handed(largest);
     const lostBeyond = await probe(kore, saw, lines(largest + 128));
     const after = await probe(kore, saw, []);
-    console.log(`largest request sipcase can hand drachtio-server: ${carried} bytes of header lines and body (larger: ${lostBeyond === 'lost' ? 'never sent on, no error' : lostBeyond})`);
-    console.log(`after one larger request, a small call is ${after === 'relayed' ? 'still relayed' : 'lost too: the connection to drachtio-server carries nothing more'}`);
+    console.log(
+      `largest request sipcase can hand drachtio-server: ${carried} bytes of header lines and body (larger: ${lostBeyond === 'lost' ? 'never sent on, no error' : lostBeyond})`,
+    );
+    console.log(
+      `after one larger request, a small call is ${after === 'relayed' ? 'still relayed' : 'lost too: the connection to drachtio-server carries nothing more'}`,
+    );
     const limit = loadConfig(undefined, {}).limits.maxMessageBytes;
     console.log(`limits.maxMessageBytes default ${limit}: ${limit < carried ? 'below it, ok' : 'NOT below it: lower limits.maxMessageBytes'}`);
     return limit < carried ? 0 : 1;

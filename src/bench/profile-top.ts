@@ -39,7 +39,9 @@ const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<number, number>();
 p.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-const idle = [...selfUs.entries()].filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id)?.callFrame.functionName ?? '')).reduce((a, [, v]) => a + v, 0);
+const idle = [...selfUs.entries()]
+  .filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id)?.callFrame.functionName ?? ''))
+  .reduce((a, [, v]) => a + v, 0);
 const busy = total - idle;
 
 const fn = new Map<string, number>();
@@ -53,7 +55,9 @@ for (const [id, us] of selfUs) {
   where.set(w, (where.get(w) ?? 0) + us);
 }
 const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
-process.stdout.write(`profile ${((p.endTime - p.startTime) / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(2)} s (idle and program excluded)\n\nself time by place:\n`);
+process.stdout.write(
+  `profile ${((p.endTime - p.startTime) / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(2)} s (idle and program excluded)\n\nself time by place:\n`,
+);
 for (const [w, us] of [...where].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${pct(us)}  ${w}\n`);
 process.stdout.write('\nself time by function:\n');
 for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${pct(us)}  ${k}\n`);

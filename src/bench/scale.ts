@@ -20,7 +20,14 @@ import { cpuSeconds, quantile } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-run.js';
 import { lo } from '../harness/loopback-addresses.js';
 
-const NET = { balancer: lo('bench:scale', 1), port: 5060, genesys: lo('bench:scale', 2), kore: lo('bench:scale', 3), uasPort: 5090, secret: 'sipcase-scale-bench' };
+const NET = {
+  balancer: lo('bench:scale', 1),
+  port: 5060,
+  genesys: lo('bench:scale', 2),
+  kore: lo('bench:scale', 3),
+  uasPort: 5090,
+  secret: 'sipcase-scale-bench',
+};
 const instanceIp = (i: number) => lo('bench:scale', 11 + i);
 
 function options() {
@@ -36,10 +43,16 @@ function options() {
     },
   });
   return {
-    rates: (values.rates ?? '').split(',').map(Number).filter((r) => r > 0),
+    rates: (values.rates ?? '')
+      .split(',')
+      .map(Number)
+      .filter((r) => r > 0),
     seconds: Number(values.seconds),
     holdMs: Number(values['hold-ms']),
-    instances: (values.instances ?? '').split(',').map(Number).filter((n) => n > 0),
+    instances: (values.instances ?? '')
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0),
     kamailioMb: Number(values['kamailio-mb']),
     work: values.work as string,
     out: values.out as string,
@@ -75,7 +88,10 @@ export function scaleRow(s: ScaleStep): string {
 
 /** Kamailio is a main process and its children: all of their CPU. */
 function kamailioCpu(pid: number): number {
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '').map(Number);
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l !== '')
+    .map(Number);
   return [pid, ...children].reduce((sum, p) => sum + cpuSeconds(p), 0);
 }
 
@@ -86,17 +102,36 @@ async function startStack(o: Options, n: number): Promise<Stack> {
   try {
     for (let i = 0; i < n; i++) {
       const admin = 39600 + i * 10;
-      drachtios.push(await startDrachtio(o.work, `x${n}-drachtio-${i}`, { admin: { host: '127.0.0.1', port: admin, secret: NET.secret }, sip: `${instanceIp(i)}:5060`, preserve: 'User-to-User', loglevel: 'notice', sofiaLoglevel: 0 }));
+      drachtios.push(
+        await startDrachtio(o.work, `x${n}-drachtio-${i}`, {
+          admin: { host: '127.0.0.1', port: admin, secret: NET.secret },
+          sip: `${instanceIp(i)}:5060`,
+          preserve: 'User-to-User',
+          loglevel: 'notice',
+          sofiaLoglevel: 0,
+        }),
+      );
       apps.push(
         await startSipcase(o.work, `x${n}-sipcase-${i}`, {
           drachtio: { host: '127.0.0.1', port: admin, secret: NET.secret },
           rules,
           http: { host: '127.0.0.1', port: admin + 1 },
-          env: { SIPCASE_MAX_CALLS: '100000', SIPCASE_SOURCE_RATE: '0', SIPCASE_PROXIES: NET.balancer, SIPCASE_OUTBOUND_PROXY: `sip:${NET.balancer}:${NET.port}` },
+          env: {
+            SIPCASE_MAX_CALLS: '100000',
+            SIPCASE_SOURCE_RATE: '0',
+            SIPCASE_PROXIES: NET.balancer,
+            SIPCASE_OUTBOUND_PROXY: `sip:${NET.balancer}:${NET.port}`,
+          },
         }),
       );
     }
-    const kamailio = await startBalancer(o.work, `x${n}-kamailio`, { ip: NET.balancer, port: NET.port, instances: drachtios.map((_, i) => `${instanceIp(i)}:5060`), pingIntervalS: 1, shmMb: o.kamailioMb });
+    const kamailio = await startBalancer(o.work, `x${n}-kamailio`, {
+      ip: NET.balancer,
+      port: NET.port,
+      instances: drachtios.map((_, i) => `${instanceIp(i)}:5060`),
+      pingIntervalS: 1,
+      shmMb: o.kamailioMb,
+    });
     // Every instance probed and in rotation before the first call.
     await new Promise((r) => setTimeout(r, 2500));
     return { kamailio, drachtios, apps };
@@ -117,13 +152,67 @@ async function step(o: Options, s: Stack, rate: number): Promise<ScaleStep> {
   mkdirSync(dir, { recursive: true });
   const limitS = o.seconds + 30;
   const scenario = (name: string) => join(ROOT, 'test/sipp/bench', name);
-  const uas = startProc('sipp', ['-sf', scenario('genesys-uas.xml'), '-i', NET.genesys, '-p', String(NET.uasPort), '-nostdin', '-timeout', `${limitS + 10}s`, '-trace_stat', '-stf', join(dir, 'uas.csv'), '-fd', '1'], join(dir, 'uas.out'));
+  const uas = startProc(
+    'sipp',
+    [
+      '-sf',
+      scenario('genesys-uas.xml'),
+      '-i',
+      NET.genesys,
+      '-p',
+      String(NET.uasPort),
+      '-nostdin',
+      '-timeout',
+      `${limitS + 10}s`,
+      '-trace_stat',
+      '-stf',
+      join(dir, 'uas.csv'),
+      '-fd',
+      '1',
+    ],
+    join(dir, 'uas.out'),
+  );
   await untilListening(uas, 'udp', NET.genesys, NET.uasPort);
-  const cpu = () => ({ kamailio: kamailioCpu(s.kamailio.pid), drachtio: s.drachtios.reduce((t, p) => t + cpuSeconds(p.pid), 0), node: s.apps.reduce((t, p) => t + cpuSeconds(p.pid), 0), at: process.hrtime.bigint() });
+  const cpu = () => ({
+    kamailio: kamailioCpu(s.kamailio.pid),
+    drachtio: s.drachtios.reduce((t, p) => t + cpuSeconds(p.pid), 0),
+    node: s.apps.reduce((t, p) => t + cpuSeconds(p.pid), 0),
+    at: process.hrtime.bigint(),
+  });
   const before = cpu();
   const uac = startProc(
     'sipp',
-    ['-sf', scenario('kore-uac.xml'), '-i', NET.kore, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(rate * o.seconds), '-l', String(Math.ceil(rate * (o.holdMs / 1000 + 5))), '-d', String(o.holdMs), '-nostdin', '-timeout', `${limitS}s`, '-timeout_error', '-trace_logs', '-log_file', join(dir, 'setup.log'), '-trace_stat', '-stf', join(dir, 'uac.csv'), '-fd', '1', `${NET.balancer}:${NET.port}`],
+    [
+      '-sf',
+      scenario('kore-uac.xml'),
+      '-i',
+      NET.kore,
+      '-p',
+      '5070',
+      '-s',
+      '+14445556666',
+      '-r',
+      String(rate),
+      '-m',
+      String(rate * o.seconds),
+      '-l',
+      String(Math.ceil(rate * (o.holdMs / 1000 + 5))),
+      '-d',
+      String(o.holdMs),
+      '-nostdin',
+      '-timeout',
+      `${limitS}s`,
+      '-timeout_error',
+      '-trace_logs',
+      '-log_file',
+      join(dir, 'setup.log'),
+      '-trace_stat',
+      '-stf',
+      join(dir, 'uac.csv'),
+      '-fd',
+      '1',
+      `${NET.balancer}:${NET.port}`,
+    ],
     join(dir, 'uac.out'),
   );
   await uac.exited;
@@ -160,7 +249,9 @@ async function main(): Promise<number> {
   const o = options();
   rmSync(o.work, { recursive: true, force: true });
   mkdirSync(o.work, { recursive: true });
-  console.log(`scale: Kamailio's dispatcher in front of ${o.instances.join(' then ')} instance(s); ${o.seconds} s per rate, calls held ${o.holdMs} ms; ${cpus().length} cores shared by everything`);
+  console.log(
+    `scale: Kamailio's dispatcher in front of ${o.instances.join(' then ')} instance(s); ${o.seconds} s per rate, calls held ${o.holdMs} ms; ${cpus().length} cores shared by everything`,
+  );
   console.log('| instances | rate | attempted | ok | failed | retransmissions | p50 ms | p99 ms | Kamailio CPU | drachtio CPU | node CPU |');
   const steps: ScaleStep[] = [];
   for (const n of o.instances) {

@@ -44,10 +44,50 @@ const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 /** A SIPp pair: Genesys' strict callee and Kore's caller, `calls` at `rate`, each held `holdS`. */
 async function startPair(label: string, calls: number, rate: number, holdS: number): Promise<{ uas: Proc; uac: Proc }> {
   const limit = `${Math.ceil(calls / rate + holdS + 60)}s`;
-  const files = (side: string) => ['-trace_stat', '-stf', join(WORK, `${label}-${side}.csv`), '-fd', '5', '-trace_err', '-error_file', join(WORK, `${label}-${side}-errors.log`)];
-  const uas = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'), '-i', GENESYS, '-p', '5090', '-nostdin', '-timeout', limit, ...files('uas')], join(WORK, `${label}-uas.out`));
+  const files = (side: string) => [
+    '-trace_stat',
+    '-stf',
+    join(WORK, `${label}-${side}.csv`),
+    '-fd',
+    '5',
+    '-trace_err',
+    '-error_file',
+    join(WORK, `${label}-${side}-errors.log`),
+  ];
+  const uas = startProc(
+    'sipp',
+    ['-sf', join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'), '-i', GENESYS, '-p', '5090', '-nostdin', '-timeout', limit, ...files('uas')],
+    join(WORK, `${label}-uas.out`),
+  );
   await untilListening(uas, 'udp', GENESYS, 5090);
-  const uac = startProc('sipp', ['-sf', join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'), '-i', KORE, '-p', '5070', '-s', '+14445556666', '-r', String(rate), '-m', String(calls), '-l', String(calls), '-d', String((holdS * 1000) / 2), '-nostdin', '-timeout', limit, '-timeout_error', ...files('uac'), '127.0.0.1:35660'], join(WORK, `${label}-uac.out`));
+  const uac = startProc(
+    'sipp',
+    [
+      '-sf',
+      join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'),
+      '-i',
+      KORE,
+      '-p',
+      '5070',
+      '-s',
+      '+14445556666',
+      '-r',
+      String(rate),
+      '-m',
+      String(calls),
+      '-l',
+      String(calls),
+      '-d',
+      String((holdS * 1000) / 2),
+      '-nostdin',
+      '-timeout',
+      limit,
+      '-timeout_error',
+      ...files('uac'),
+      '127.0.0.1:35660',
+    ],
+    join(WORK, `${label}-uac.out`),
+  );
   return { uas, uac };
 }
 
@@ -71,10 +111,24 @@ async function main(): Promise<number> {
   }
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const drachtio = await startDrachtio(WORK, 'drachtio', { admin: { host: '127.0.0.1', port: 39722, secret: 'sipcase-soak' }, sip: '127.0.0.1:35660', preserve: 'User-to-User', loglevel: 'info', sofiaLoglevel: 3 });
+  const drachtio = await startDrachtio(WORK, 'drachtio', {
+    admin: { host: '127.0.0.1', port: 39722, secret: 'sipcase-soak' },
+    sip: '127.0.0.1:35660',
+    preserve: 'User-to-User',
+    loglevel: 'info',
+    sofiaLoglevel: 3,
+  });
   const rules = join(WORK, 'rules.json');
   writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: 5090 });
-  const config = loadConfig(undefined, { SIPCASE_DRACHTIO_PORT: '39722', SIPCASE_DRACHTIO_SECRET: 'sipcase-soak', SIPCASE_RULES: rules, SIPCASE_HTTP_HOST: '127.0.0.1', SIPCASE_HTTP_PORT: '39723', SIPCASE_RELOAD_WATCH: 'false', SIPCASE_MAX_CALLS: String(CALLS * 2) });
+  const config = loadConfig(undefined, {
+    SIPCASE_DRACHTIO_PORT: '39722',
+    SIPCASE_DRACHTIO_SECRET: 'sipcase-soak',
+    SIPCASE_RULES: rules,
+    SIPCASE_HTTP_HOST: '127.0.0.1',
+    SIPCASE_HTTP_PORT: '39723',
+    SIPCASE_RELOAD_WATCH: 'false',
+    SIPCASE_MAX_CALLS: String(CALLS * 2),
+  });
   const log = pino({ level: 'info', base: { app: 'sipcase' } }, pino.destination({ dest: join(WORK, 'sipcase.log'), sync: false, minLength: 4096 }));
   const running = await Instance.start(config, log);
   const calls = running.calls;
@@ -93,7 +147,11 @@ async function main(): Promise<number> {
     procs.push(pair.uas, pair.uac);
     const { uas, uac } = pair;
     let peakCalls = 0;
-    await until(`${CALLS} live calls`, () => (peakCalls = Math.max(peakCalls, calls.size)) >= CALLS || uac.child.exitCode !== null, (CALLS / RATE + HOLD_S / 2 + 30) * 1000);
+    await until(
+      `${CALLS} live calls`,
+      () => (peakCalls = Math.max(peakCalls, calls.size)) >= CALLS || uac.child.exitCode !== null,
+      (CALLS / RATE + HOLD_S / 2 + 30) * 1000,
+    );
     const live = calls.size;
     const peak = heapAfterGc();
     const rssPeak = process.memoryUsage().rss;
@@ -106,8 +164,12 @@ async function main(): Promise<number> {
     const after = heapAfterGc();
     const c = sippStats(join(WORK, 'soak-uac.csv'));
     const s = sippStats(join(WORK, 'soak-uas.csv'));
-    process.stdout.write(`calls: ${c['SuccessfulCall(C)'] ?? 0} ok, ${c['FailedCall(C)'] ?? 0} failed (caller side); ${s['FailedCall(C)'] ?? 0} failed (Genesys side, strict UUI check); left live: ${calls.size}\n`);
-    process.stdout.write(`heap after all calls ended: ${mb(after)} (after GC), against ${mb(before)} before: ${(((after - before) / before) * 100).toFixed(1)}%; rss ${mb(process.memoryUsage().rss)} (was ${mb(rssBefore)})\n`);
+    process.stdout.write(
+      `calls: ${c['SuccessfulCall(C)'] ?? 0} ok, ${c['FailedCall(C)'] ?? 0} failed (caller side); ${s['FailedCall(C)'] ?? 0} failed (Genesys side, strict UUI check); left live: ${calls.size}\n`,
+    );
+    process.stdout.write(
+      `heap after all calls ended: ${mb(after)} (after GC), against ${mb(before)} before: ${(((after - before) / before) * 100).toFixed(1)}%; rss ${mb(process.memoryUsage().rss)} (was ${mb(rssBefore)})\n`,
+    );
     return (c['FailedCall(C)'] ?? 0) === 0 && calls.size === 0 ? 0 : 1;
   } finally {
     await running.stop();

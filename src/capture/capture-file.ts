@@ -51,7 +51,8 @@ function readPcapng(buf: Buffer): CaptureResult {
     if (type === PCAPNG_SHB) {
       // Each section says its byte order; interfaces are numbered anew in each section.
       const order = buf.readUInt32LE(at + 8);
-      if (order !== PCAPNG_BYTE_ORDER && buf.readUInt32BE(at + 8) !== PCAPNG_BYTE_ORDER) return { ok: false, error: `pcapng: bad byte-order magic at offset ${at}` };
+      if (order !== PCAPNG_BYTE_ORDER && buf.readUInt32BE(at + 8) !== PCAPNG_BYTE_ORDER)
+        return { ok: false, error: `pcapng: bad byte-order magic at offset ${at}` };
       le = order === PCAPNG_BYTE_ORDER;
       interfaces = [];
     }

@@ -82,7 +82,10 @@ describe('capture files', () => {
   });
 
   it('says what is no capture file', () => {
-    expect(readCapture(Buffer.from('INVITE sip:a@b SIP/2.0\r\n'))).toEqual({ ok: false, error: 'not a capture file: neither pcap nor pcapng (unknown magic number)' });
+    expect(readCapture(Buffer.from('INVITE sip:a@b SIP/2.0\r\n'))).toEqual({
+      ok: false,
+      error: 'not a capture file: neither pcap nor pcapng (unknown magic number)',
+    });
   });
 });
 
@@ -118,7 +121,12 @@ describe('frames down to UDP and TCP', () => {
     icmp[9] = 1;
     const fragment = ipPacket('udp', '10.0.0.1', '10.0.0.2', invite);
     fragment.writeUInt16BE(0x2000, 6);
-    expect([segmentOf(101, icmp), segmentOf(101, fragment), segmentOf(1, Buffer.alloc(10)), segmentOf(999, invite)]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([segmentOf(101, icmp), segmentOf(101, fragment), segmentOf(1, Buffer.alloc(10)), segmentOf(999, invite)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 

@@ -54,7 +54,7 @@ interface IpPayload {
 
 function ipPayload(ip: Buffer): IpPayload | undefined {
   if (ip.length < 1) return undefined;
-  const version = ip[0] as number >> 4;
+  const version = (ip[0] as number) >> 4;
   if (version === 4 && ip.length >= 20) {
     const headerLength = ((ip[0] as number) & 0x0f) * 4;
     const total = ip.readUInt16BE(2);
@@ -85,7 +85,15 @@ export function segmentOf(linkType: number, frame: Buffer): Segment | undefined 
   if (p.protocol === 6 && d.length >= 20) {
     const offset = ((d[12] as number) >> 4) * 4;
     if (offset < 20 || offset > d.length) return undefined;
-    return { transport: 'tcp', src: p.src, srcPort: d.readUInt16BE(0), dst: p.dst, dstPort: d.readUInt16BE(2), seq: d.readUInt32BE(4), payload: d.subarray(offset) };
+    return {
+      transport: 'tcp',
+      src: p.src,
+      srcPort: d.readUInt16BE(0),
+      dst: p.dst,
+      dstPort: d.readUInt16BE(2),
+      seq: d.readUInt32BE(4),
+      payload: d.subarray(offset),
+    };
   }
   return undefined;
 }

@@ -32,7 +32,10 @@ describe('sipcase check', () => {
   });
 
   it('names the JSON path of what is wrong and exits 1', async () => {
-    const bad = file('bad.json', JSON.stringify({ peers: { a: { sources: ['x'], target: 'sip:h' }, b: { sources: ['10.0.0.1'], target: 'sip:h' } }, rules: [] }));
+    const bad = file(
+      'bad.json',
+      JSON.stringify({ peers: { a: { sources: ['x'], target: 'sip:h' }, b: { sources: ['10.0.0.1'], target: 'sip:h' } }, rules: [] }),
+    );
     const r = await cli(['check', bad]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('$.peers.a.sources[0]: "x" is not an IP address or CIDR range');
@@ -98,7 +101,10 @@ describe('sipcase rewrite', () => {
     const line = fc.string({ unit: fc.constantFrom(...'INVTE SIP/2.0:;<>?=&%0Dxu-\t '.split('')), maxLength: 30 });
     await fc.assert(
       fc.asyncProperty(fc.array(line, { maxLength: 8 }), async (lines) => {
-        const r = await cli(['rewrite', '--rules', PRESET_PATH, '--from', 'kore', '--to', 'genesys', '-'], Buffer.from(`INVITE sip:a@b SIP/2.0\r\n${lines.join('\r\n')}\r\n\r\n`));
+        const r = await cli(
+          ['rewrite', '--rules', PRESET_PATH, '--from', 'kore', '--to', 'genesys', '-'],
+          Buffer.from(`INVITE sip:a@b SIP/2.0\r\n${lines.join('\r\n')}\r\n\r\n`),
+        );
         expect([0, 1]).toContain(r.code);
       }),
       { numRuns: 300 },

@@ -28,7 +28,14 @@ export async function regressCommand(args: readonly string[], io: CliIo): Promis
   const spec = JSON.parse(await readFile(values.rules, 'utf8')) as RulesFileSpec;
   const work = values.work ?? join(tmpdir(), `sipcase-regress-${process.pid}`);
   try {
-    const results = await regress({ rulesFile: values.rules, spec, rules, work, ...(values.scenarios === undefined ? {} : { scenarios: values.scenarios }), say: (line) => io.stdout(`${line}\n`) });
+    const results = await regress({
+      rulesFile: values.rules,
+      spec,
+      rules,
+      work,
+      ...(values.scenarios === undefined ? {} : { scenarios: values.scenarios }),
+      say: (line) => io.stdout(`${line}\n`),
+    });
     const failed = results.filter((r) => !r.ok).length;
     io.stdout(`regress: ${results.length - failed} passed, ${failed} failed\n`);
     return failed === 0 ? 0 : 1;

@@ -38,7 +38,9 @@ function summaryLines(s: ReplaySummary, skipped: number): string[] {
     ...table('messages by direction and method', s.byDirection),
     ...table('rewrites by rule', s.rewrites),
     ...table('findings on messages as they would leave', s.remaining),
-    wrong === 0 ? '  messages that would still leave wrong: none' : `  messages that would still leave wrong: ${wrong} (${[...s.stillWrong].map(([peer, n]) => `toward ${peer}: ${n}`).join(', ')})`,
+    wrong === 0
+      ? '  messages that would still leave wrong: none'
+      : `  messages that would still leave wrong: ${wrong} (${[...s.stillWrong].map(([peer, n]) => `toward ${peer}: ${n}`).join(', ')})`,
   ];
 }
 
@@ -58,7 +60,11 @@ export function ladderPeers(rules: CompiledRules): [string, string] {
 export async function replayCommand(args: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { rules: { type: 'string' }, strict: { type: 'boolean' }, html: { type: 'string' } } });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { rules: { type: 'string' }, strict: { type: 'boolean' }, html: { type: 'string' } },
+    });
   } catch (e) {
     throw new CliError(`${(e as Error).message}; ${USAGE}`, 2);
   }

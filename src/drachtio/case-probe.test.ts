@@ -22,7 +22,9 @@ describe('judging the probe', () => {
 
   it('tells the operator exactly what to set', () => {
     const advice = probeAdvice({ ok: false, miscased: [{ expected: 'User-to-User', got: 'User-To-User' }], missing: [] }, ['User-to-User', 'X-Tenant']);
-    expect(advice).toBe('drachtio-server re-cases header names (User-to-User arrived as User-To-User): start drachtio-server with DRACHTIO_PRESERVE_HEADER_NAMES=User-to-User,X-Tenant');
+    expect(advice).toBe(
+      'drachtio-server re-cases header names (User-to-User arrived as User-To-User): start drachtio-server with DRACHTIO_PRESERVE_HEADER_NAMES=User-to-User,X-Tenant',
+    );
   });
 });
 
@@ -32,12 +34,26 @@ describe('running the probe', () => {
     const port = Number(/:(\d+)$/.exec(uri)?.[1]);
     const lines = Object.entries(headers).map(([k, v]) => `${recase(k)}: ${v}`);
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.send(`OPTIONS ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1\r\nCSeq: 1 OPTIONS\r\n${lines.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`, port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) =>
+      socket.send(
+        `OPTIONS ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1\r\nCSeq: 1 OPTIONS\r\n${lines.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`,
+        port,
+        '127.0.0.1',
+        () => resolve(),
+      ),
+    );
     socket.close();
   };
 
   it('passes when the names arrive as written', async () => {
-    expect(await probeHeaderCase(sender((n) => n), ['User-to-User'], '127.0.0.1', 2000)).toEqual({ ok: true });
+    expect(
+      await probeHeaderCase(
+        sender((n) => n),
+        ['User-to-User'],
+        '127.0.0.1',
+        2000,
+      ),
+    ).toEqual({ ok: true });
   });
 
   it('fails when they arrive re-cased', async () => {
@@ -72,7 +88,9 @@ describe('running the probe', () => {
   it('fails with the reason when what arrives with its token is not a SIP message (no throw out of the socket handler)', async () => {
     const garbage = async (uri: string, headers: Record<string, string>) => {
       const socket = createSocket('udp4');
-      await new Promise<void>((resolve) => socket.send(`not sip ${String(headers['X-Sipcase-Probe'])}\r\n\r\n`, Number(/:(\d+)$/.exec(uri)?.[1]), '127.0.0.1', () => resolve()));
+      await new Promise<void>((resolve) =>
+        socket.send(`not sip ${String(headers['X-Sipcase-Probe'])}\r\n\r\n`, Number(/:(\d+)$/.exec(uri)?.[1]), '127.0.0.1', () => resolve()),
+      );
       socket.close();
     };
     const r = await probeHeaderCase(garbage, ['User-to-User'], '127.0.0.1', 2000);

@@ -11,7 +11,10 @@ function tracked(): { srf: EventEmitter; states: DrachtioState[]; ups: boolean[]
   const ups: boolean[] = [];
   const seen = new Recorder();
   const lines: string[] = [];
-  const log = pino({ level: 'debug' }, { write: (l: string) => lines.push((JSON.parse(l) as { msg: string; level: number }).level >= 30 ? (JSON.parse(l) as { msg: string }).msg : '') });
+  const log = pino(
+    { level: 'debug' },
+    { write: (l: string) => lines.push((JSON.parse(l) as { msg: string; level: number }).level >= 30 ? (JSON.parse(l) as { msg: string }).msg : '') },
+  );
   trackConnection(srf, '127.0.0.1:9022', log, seen, { state: (s) => states.push(s), up: (_h, first) => ups.push(first) });
   return { srf, states, ups, seen, lines };
 }

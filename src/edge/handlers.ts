@@ -51,8 +51,15 @@ export function handlers(ctx: EdgePorts): Handlers {
   const logStranger = (req: InboundRequest, origin: Origin): void => {
     const budget = strangerLines.take('strangers', Date.now());
     const through = origin.kind === 'address' && origin.via !== undefined ? { origin: origin.address } : origin.kind === 'unknown' ? { origin: 'unknown' } : {};
-    if (budget === 'allowed') ctx.log.warn({ method: req.method, source: `${req.source_address}:${req.source_port}`, ...through, callId: req.get('Call-ID') }, 'request from an address that is no configured peer: 403, nothing relayed');
-    else if (budget === 'first-refused') ctx.log.warn(`more than ${STRANGER_LOG_LINES_PER_S} requests a second from strangers: each still gets 403, counted in sipcase_requests_rejected_total{reason="unknown_source"}, not logged`);
+    if (budget === 'allowed')
+      ctx.log.warn(
+        { method: req.method, source: `${req.source_address}:${req.source_port}`, ...through, callId: req.get('Call-ID') },
+        'request from an address that is no configured peer: 403, nothing relayed',
+      );
+    else if (budget === 'first-refused')
+      ctx.log.warn(
+        `more than ${STRANGER_LOG_LINES_PER_S} requests a second from strangers: each still gets 403, counted in sipcase_requests_rejected_total{reason="unknown_source"}, not logged`,
+      );
   };
   return {
     guard: (req, res, next) => {
@@ -70,7 +77,8 @@ export function handlers(ctx: EdgePorts): Handlers {
       if (rate === 'allowed') return next();
       ctx.observer.record({ type: 'rejected', reason: 'rate' });
       // One line when a source goes over its rate, not one per refused request of a flood.
-      if (rate === 'first-refused') ctx.log.warn({ method: req.method, source: address }, 'source over limits.sourceRate: 503 + Retry-After until it slows down');
+      if (rate === 'first-refused')
+        ctx.log.warn({ method: req.method, source: address }, 'source over limits.sourceRate: 503 + Retry-After until it slows down');
       res.send(503, 'Service Unavailable', { headers: { 'Retry-After': '1' } });
     },
     invite: (req, res) => {

@@ -4,7 +4,10 @@ import type { Cidr } from '../rules/types.js';
 import { originOf } from './origin.js';
 
 const proxies = ['127.0.5.1', '10.9.0.0/24'].map((s) => parseSource(s) as Cidr);
-const req = (source: string, ...vias: string[]) => ({ source_address: source, raw: `INVITE sip:a@b SIP/2.0\r\n${vias.map((v) => `Via: ${v}`).join('\r\n')}\r\nCall-ID: c\r\n\r\n` });
+const req = (source: string, ...vias: string[]) => ({
+  source_address: source,
+  raw: `INVITE sip:a@b SIP/2.0\r\n${vias.map((v) => `Via: ${v}`).join('\r\n')}\r\nCall-ID: c\r\n\r\n`,
+});
 
 describe('where a request comes from', () => {
   it('directly: its source address, whatever its Vias claim', () => {
@@ -12,19 +15,31 @@ describe('where a request comes from', () => {
   });
 
   it('through a trusted proxy: the address the proxy stamped on the Via below its own', () => {
-    expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp', 'SIP/2.0/UDP 10.1.1.1;received=203.0.113.5;branch=z9hG4bK1'), proxies)).toEqual({ kind: 'address', address: '203.0.113.5', via: '127.0.5.1' });
+    expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp', 'SIP/2.0/UDP 10.1.1.1;received=203.0.113.5;branch=z9hG4bK1'), proxies)).toEqual({
+      kind: 'address',
+      address: '203.0.113.5',
+      via: '127.0.5.1',
+    });
   });
 
   it('through a chain of trusted proxies: walked down to the first hop that is not one', () => {
-    expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp', 'SIP/2.0/UDP 10.9.0.4;branch=z9hG4bKq', 'SIP/2.0/UDP 203.0.113.5;branch=z9hG4bK1'), proxies)).toEqual({ kind: 'address', address: '203.0.113.5', via: '10.9.0.4' });
+    expect(
+      originOf(
+        req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp', 'SIP/2.0/UDP 10.9.0.4;branch=z9hG4bKq', 'SIP/2.0/UDP 203.0.113.5;branch=z9hG4bK1'),
+        proxies,
+      ),
+    ).toEqual({ kind: 'address', address: '203.0.113.5', via: '10.9.0.4' });
   });
 
-  it('a trusted proxy\'s own request (its OPTIONS probe): no Via below its own', () => {
+  it("a trusted proxy's own request (its OPTIONS probe): no Via below its own", () => {
     expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp'), proxies)).toEqual({ kind: 'proxy', proxy: '127.0.5.1' });
   });
 
   it('through a trusted proxy with a Via below that names no address: unknown', () => {
-    expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp', 'SIP/2.0/UDP caller.example.com;branch=z9hG4bK1'), proxies)).toEqual({ kind: 'unknown', via: '127.0.5.1' });
+    expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1;branch=z9hG4bKp', 'SIP/2.0/UDP caller.example.com;branch=z9hG4bK1'), proxies)).toEqual({
+      kind: 'unknown',
+      via: '127.0.5.1',
+    });
   });
 
   it('with no proxies configured, never reads a Via', () => {

@@ -37,7 +37,11 @@ export function originAddress(origin: Origin): string | undefined {
 }
 
 /** The configured peer a request comes from, if any. */
-export function peerOf(req: { readonly source_address: string; readonly raw: string }, peers: ReadonlyMap<string, Peer>, proxies: readonly Cidr[]): Peer | undefined {
+export function peerOf(
+  req: { readonly source_address: string; readonly raw: string },
+  peers: ReadonlyMap<string, Peer>,
+  proxies: readonly Cidr[],
+): Peer | undefined {
   const address = originAddress(originOf(req, proxies));
   return address === undefined ? undefined : peerForAddress(peers, address);
 }

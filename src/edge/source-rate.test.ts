@@ -18,7 +18,7 @@ describe('per-source request rate (token bucket)', () => {
     expect(r.take('a', 10_000)).toBe('first-refused');
   });
 
-  it('keeps each source apart: a flooding address does not spend another\'s allowance', () => {
+  it("keeps each source apart: a flooding address does not spend another's allowance", () => {
     const r = new SourceRate(1, 1);
     expect(r.take('flood', 0)).toBe('allowed');
     expect(r.take('flood', 0)).toBe('first-refused');

@@ -31,19 +31,100 @@ const preset = (() => {
 
 /* ---- inputs ---- */
 
-const NAMES = ['User-to-User', 'user-to-user', 'USER-TO-USER', 'x-User-to-User', 'Refer-To', 'r', 'Contact', 'm', 'Content-Length', 'l', 'Content-Type', 'c', 'Via', 'v', 'From', 'f', 'To', 't', 'Call-ID', 'i', 'CSeq', 'Max-Forwards', 'Subject', 's', 'X-Kore', 'P-Info', 'Event'];
-const nasty = fc.constantFrom('\r', '\n', '\r\n', '\0', '%0D', '%0A', '%0d%0a', '%00', '%', '%Z', '\t', ' ', ':', ';', ',', '<', '>', '"', '\\', '?', '&', '=', '|', '\u00e9', '\u00ff');
-const text = (max: number) => fc.array(fc.oneof({ weight: 4, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 6 }) }, { weight: 2, arbitrary: nasty }), { maxLength: max }).map((parts) => parts.join(''));
+const NAMES = [
+  'User-to-User',
+  'user-to-user',
+  'USER-TO-USER',
+  'x-User-to-User',
+  'Refer-To',
+  'r',
+  'Contact',
+  'm',
+  'Content-Length',
+  'l',
+  'Content-Type',
+  'c',
+  'Via',
+  'v',
+  'From',
+  'f',
+  'To',
+  't',
+  'Call-ID',
+  'i',
+  'CSeq',
+  'Max-Forwards',
+  'Subject',
+  's',
+  'X-Kore',
+  'P-Info',
+  'Event',
+];
+const nasty = fc.constantFrom(
+  '\r',
+  '\n',
+  '\r\n',
+  '\0',
+  '%0D',
+  '%0A',
+  '%0d%0a',
+  '%00',
+  '%',
+  '%Z',
+  '\t',
+  ' ',
+  ':',
+  ';',
+  ',',
+  '<',
+  '>',
+  '"',
+  '\\',
+  '?',
+  '&',
+  '=',
+  '|',
+  '\u00e9',
+  '\u00ff',
+);
+const text = (max: number) =>
+  fc
+    .array(fc.oneof({ weight: 4, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 6 }) }, { weight: 2, arbitrary: nasty }), { maxLength: max })
+    .map((parts) => parts.join(''));
 const embedded = fc.tuple(fc.constantFrom('User-to-User', 'user-to-user', 'X-Kore', 'Other', 'Replaces'), text(6)).map(([n, v]) => `${n}=${v}`);
-const uri = fc.tuple(fc.constantFrom('sip', 'sips', 'tel', ''), fc.array(embedded, { maxLength: 3 })).map(([scheme, hs]) => `${scheme}:+1444@host.example${hs.length ? `?${hs.join('&')}` : ''}`);
-const nameAddr = fc.tuple(fc.option(fc.constantFrom('"Agent, one <x>"', 'Bob', '"q\\"uoted"')), uri, text(4)).map(([display, u, params]) => `${display === null ? '' : `${display} `}<${u}>${params}`);
-const headerLine = fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(': ', ':', ' : ', ':\t'), fc.oneof(text(8), nameAddr, nameAddr.map((a) => `${a}, ${a}`))).map(([n, sep, v]) => `${n}${sep}${v}`);
+const uri = fc
+  .tuple(fc.constantFrom('sip', 'sips', 'tel', ''), fc.array(embedded, { maxLength: 3 }))
+  .map(([scheme, hs]) => `${scheme}:+1444@host.example${hs.length ? `?${hs.join('&')}` : ''}`);
+const nameAddr = fc
+  .tuple(fc.option(fc.constantFrom('"Agent, one <x>"', 'Bob', '"q\\"uoted"')), uri, text(4))
+  .map(([display, u, params]) => `${display === null ? '' : `${display} `}<${u}>${params}`);
+const headerLine = fc
+  .tuple(
+    fc.constantFrom(...NAMES),
+    fc.constantFrom(': ', ':', ' : ', ':\t'),
+    fc.oneof(
+      text(8),
+      nameAddr,
+      nameAddr.map((a) => `${a}, ${a}`),
+    ),
+  )
+  .map(([n, sep, v]) => `${n}${sep}${v}`);
 const eol = fc.constantFrom('\r\n', '\n');
 
 /** SIP-shaped messages: a start line, header lines (folded at times), a body, Content-Length true or not. */
 const sipShaped = fc
   .record({
-    start: fc.constantFrom('INVITE sip:+1444@h SIP/2.0', 'REFER sip:a@h SIP/2.0', 'NOTIFY sip:a@h SIP/2.0', 'BYE sip:a@h SIP/2.0', 'SIP/2.0 200 OK', 'SIP/2.0 486 Busy Here', 'SIP/2.0 183 Session Progress', 'GARBAGE', ''),
+    start: fc.constantFrom(
+      'INVITE sip:+1444@h SIP/2.0',
+      'REFER sip:a@h SIP/2.0',
+      'NOTIFY sip:a@h SIP/2.0',
+      'BYE sip:a@h SIP/2.0',
+      'SIP/2.0 200 OK',
+      'SIP/2.0 486 Busy Here',
+      'SIP/2.0 183 Session Progress',
+      'GARBAGE',
+      '',
+    ),
     cseq: fc.constantFrom('CSeq: 1 INVITE', 'CSeq: 2 REFER', 'CSeq: 3 NOTIFY', 'CSeq: x', ''),
     headers: fc.array(fc.tuple(headerLine, fc.boolean()), { maxLength: 12 }),
     body: fc.string({ unit: 'binary', maxLength: 60 }),
@@ -60,7 +141,10 @@ const sipShaped = fc
 
 /** The vectors with bytes flipped, inserted or cut. */
 const mutatedVector = fc
-  .tuple(fc.constantFrom(...vectors), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'cut')), { minLength: 1, maxLength: 6 }))
+  .tuple(
+    fc.constantFrom(...vectors),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'cut')), { minLength: 1, maxLength: 6 }),
+  )
   .map(([v, edits]) => {
     let b = Buffer.from(v);
     for (const [at, byte, op] of edits) {
@@ -72,7 +156,11 @@ const mutatedVector = fc
     return b;
   });
 
-export const anyBytes = fc.oneof({ weight: 5, arbitrary: sipShaped }, { weight: 3, arbitrary: mutatedVector }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)) });
+export const anyBytes = fc.oneof(
+  { weight: 5, arbitrary: sipShaped },
+  { weight: 3, arbitrary: mutatedVector },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)) },
+);
 
 const ruleHeader = fc.constantFrom('User-to-User', 'X-Kore', 'Subject', 'Contact', 'Refer-To', 'Via', 'Content-Length', 'r');
 const ruleValue = fc.string({ unit: fc.constantFrom(...'ab;=|%<>"@ ,:?&'.split('')), maxLength: 10 });
@@ -81,7 +169,12 @@ const action = fc.oneof(
   ruleHeader.map((header) => ({ action: 'remove', header })),
   fc.record({ action: fc.constant('set'), header: ruleHeader, value: ruleValue }),
   fc.record({ action: fc.constant('add'), header: ruleHeader, value: ruleValue }),
-  fc.record({ action: fc.constant('replace'), header: ruleHeader, match: fc.constantFrom('a', '^(\\w+)', ';encoding=\\w+', '[|]'), with: fc.constantFrom('', 'x', '$1', '%0D%0A') }),
+  fc.record({
+    action: fc.constant('replace'),
+    header: ruleHeader,
+    match: fc.constantFrom('a', '^(\\w+)', ';encoding=\\w+', '[|]'),
+    with: fc.constantFrom('', 'x', '$1', '%0D%0A'),
+  }),
   fc.record({ action: fc.constant('to-uri'), header: ruleHeader, uri: fc.constantFrom('Refer-To', 'Contact'), prefer: fc.constantFrom('uri', 'header') }),
   fc.record({ action: fc.constant('from-uri'), header: ruleHeader, uri: fc.constantFrom('Refer-To', 'Contact') }),
   fc.record({ action: fc.constant('single'), header: ruleHeader, keep: fc.constantFrom('first', 'last') }),
@@ -89,8 +182,18 @@ const action = fc.oneof(
 const PEERS = { a: { sources: ['127.0.0.2'], target: 'sip:127.0.0.2' }, b: { sources: ['127.0.0.3'], target: 'sip:127.0.0.3' } };
 /** Rule sets that load: random actions under random scopes, between peers a and b. */
 export const ruleSet: fc.Arbitrary<CompiledRules> = fc
-  .array(fc.record({ actions: fc.array(action, { minLength: 1, maxLength: 3 }), methods: fc.option(fc.constantFrom(['INVITE'], ['REFER', 'NOTIFY'])) }), { minLength: 1, maxLength: 4 })
-  .map((rules) => parseRulesText(JSON.stringify({ peers: PEERS, rules: rules.map((x, i) => ({ name: `r${i}`, ...(x.methods === null ? {} : { when: { methods: x.methods } }), actions: x.actions })) })))
+  .array(fc.record({ actions: fc.array(action, { minLength: 1, maxLength: 3 }), methods: fc.option(fc.constantFrom(['INVITE'], ['REFER', 'NOTIFY'])) }), {
+    minLength: 1,
+    maxLength: 4,
+  })
+  .map((rules) =>
+    parseRulesText(
+      JSON.stringify({
+        peers: PEERS,
+        rules: rules.map((x, i) => ({ name: `r${i}`, ...(x.methods === null ? {} : { when: { methods: x.methods } }), actions: x.actions })),
+      }),
+    ),
+  )
   // Some combinations are refused when rules load (e.g. moving Contact into Contact): not rules sipcase would run.
   .filter((r) => r.ok)
   .map((r) => (r as { value: CompiledRules }).value);
@@ -114,14 +217,27 @@ function emittedSafely(out: SipMessage): void {
   const again = parseMessage(bytes);
   // Serialising adds a Content-Length where there was none; nothing else may appear or vanish.
   const expected = [...out.headers.map((h) => h.name), ...(out.headers.some((h) => h.key === 'content-length') ? [] : ['Content-Length'])];
-  assert.deepEqual(again.headers.map((h) => h.name), expected, 'the emitted message re-parses to other header lines');
+  assert.deepEqual(
+    again.headers.map((h) => h.name),
+    expected,
+    'the emitted message re-parses to other header lines',
+  );
   const cl = again.headers.find((h) => h.key === 'content-length');
   if (cl !== undefined) assert.equal(Number(cl.value), bodyLength(again), 'Content-Length does not match the body');
 }
 
 /** Capture-shaped bytes: a pcap or pcapng header, then SIP-shaped or random bytes as records. */
 const captureShaped = fc
-  .tuple(fc.constantFrom('d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', '0a0d0d0a'), fc.array(fc.oneof(anyBytes, fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a))), { maxLength: 4 }))
+  .tuple(
+    fc.constantFrom('d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', '0a0d0d0a'),
+    fc.array(
+      fc.oneof(
+        anyBytes,
+        fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)),
+      ),
+      { maxLength: 4 },
+    ),
+  )
   .map(([magic, parts]) => Buffer.concat([Buffer.from(magic, 'hex'), ...parts]));
 
 export const properties = {
@@ -132,34 +248,62 @@ export const properties = {
     const r = sipMessagesOf(bytes);
     if (r.ok) for (const m of r.value.messages) assert.ok(m.bytes.length > 0);
   }),
-  'rewrite with the preset: no throw, output re-parses, no CR/LF in a value, true Content-Length': fc.property(anyBytes, fc.constantFrom(['kore', 'genesys'], ['genesys', 'kore']), (bytes, [from, to]) => {
-    const m = parsed(bytes);
-    if (m === undefined) return;
-    const out = rewrite(preset, m, { from: from as string, to: to as string });
-    emittedSafely(out.message);
-    lintMessageUui(out.message);
-  }),
+  'rewrite with the preset: no throw, output re-parses, no CR/LF in a value, true Content-Length': fc.property(
+    anyBytes,
+    fc.constantFrom(['kore', 'genesys'], ['genesys', 'kore']),
+    (bytes, [from, to]) => {
+      const m = parsed(bytes);
+      if (m === undefined) return;
+      const out = rewrite(preset, m, { from: from as string, to: to as string });
+      emittedSafely(out.message);
+      lintMessageUui(out.message);
+    },
+  ),
   'rewrite with random rules: the same, for any rule set that loads': fc.property(anyBytes, ruleSet, (bytes, rules) => {
     const m = parsed(bytes);
     if (m === undefined) return;
     emittedSafely(rewrite(rules, m, { from: 'a', to: 'b' }).message);
   }),
-  'URI-embedded headers: decode never throws, split/join keeps every header': fc.property(fc.oneof(uri, text(30)), fc.constantFrom('latin1' as const, 'utf8' as const), (u, enc) => {
-    const parts = splitUriHeaders(u);
-    assert.deepEqual(splitUriHeaders(joinUriHeaders(parts)), parts);
-    for (const h of parts.headers) decodeUriHeaderText(h.value, enc);
-    decodeUriHeaderText(u, enc);
-  }),
-  'name-addr lists: splitting and finding the URI never throw': fc.property(fc.oneof(nameAddr, text(30), fc.array(nameAddr, { maxLength: 3 }).map((a) => a.join(', '))), (v) => {
-    for (const entry of splitList(v)) findBracketedUri(entry);
-  }),
-  'UUI values: parsing and lint never throw': fc.property(fc.oneof(text(40), fc.tuple(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'.split('')), maxLength: 300 }), text(10)).map(([h, p]) => `${h};encoding=hex${p}`)), (v) => {
-    lintUuiValues(parseUui(v));
-  }),
-  'rules files: any JSON gives rules or errors that name a JSON path, never a throw': fc.property(fc.oneof(fc.json({ maxDepth: 4 }), fc.record({ peers: fc.anything(), rules: fc.anything() }).map((x) => JSON.stringify(x)), text(20)), (t) => {
-    const r = parseRulesText(t);
-    if (!r.ok) for (const e of r.errors) assert.ok(e.path.startsWith('$'), `error path ${e.path}`);
-  }),
+  'URI-embedded headers: decode never throws, split/join keeps every header': fc.property(
+    fc.oneof(uri, text(30)),
+    fc.constantFrom('latin1' as const, 'utf8' as const),
+    (u, enc) => {
+      const parts = splitUriHeaders(u);
+      assert.deepEqual(splitUriHeaders(joinUriHeaders(parts)), parts);
+      for (const h of parts.headers) decodeUriHeaderText(h.value, enc);
+      decodeUriHeaderText(u, enc);
+    },
+  ),
+  'name-addr lists: splitting and finding the URI never throw': fc.property(
+    fc.oneof(
+      nameAddr,
+      text(30),
+      fc.array(nameAddr, { maxLength: 3 }).map((a) => a.join(', ')),
+    ),
+    (v) => {
+      for (const entry of splitList(v)) findBracketedUri(entry);
+    },
+  ),
+  'UUI values: parsing and lint never throw': fc.property(
+    fc.oneof(
+      text(40),
+      fc.tuple(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'.split('')), maxLength: 300 }), text(10)).map(([h, p]) => `${h};encoding=hex${p}`),
+    ),
+    (v) => {
+      lintUuiValues(parseUui(v));
+    },
+  ),
+  'rules files: any JSON gives rules or errors that name a JSON path, never a throw': fc.property(
+    fc.oneof(
+      fc.json({ maxDepth: 4 }),
+      fc.record({ peers: fc.anything(), rules: fc.anything() }).map((x) => JSON.stringify(x)),
+      text(20),
+    ),
+    (t) => {
+      const r = parseRulesText(t);
+      if (!r.ok) for (const e of r.errors) assert.ok(e.path.startsWith('$'), `error path ${e.path}`);
+    },
+  ),
 } as const;
 
 export type PropertyName = keyof typeof properties;

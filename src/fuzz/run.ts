@@ -29,7 +29,12 @@ for (const name of names) {
     process.stdout.write(`  skipped (out of time): ${name}\n`);
     continue;
   }
-  const details = fc.check(properties[name] as fc.IProperty<unknown[]>, { numRuns: perProperty, seed, interruptAfterTimeLimit: left, markInterruptAsFailure: false });
+  const details = fc.check(properties[name] as fc.IProperty<unknown[]>, {
+    numRuns: perProperty,
+    seed,
+    interruptAfterTimeLimit: left,
+    markInterruptAsFailure: false,
+  });
   const ran = details.numRuns;
   total += ran;
   const took = ((Date.now() - started) / 1000).toFixed(1);

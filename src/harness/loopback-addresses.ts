@@ -16,23 +16,78 @@ export interface LoopbackLease {
 
 export const LOOPBACK = {
   /** test/sipp/e2e.test.ts (127.0.0.1 itself is everyone's shared host, not the suite's). */
-  e2e: { net: 0, ports: [[25060, 25060], [29022, 29022], [29122, 29139]] },
-  operations: { net: 1, ports: [[26060, 26060], [30022, 30022], [30122, 30139]] },
-  tls: { net: 2, ports: [[27060, 27061], [31022, 31022], [31122, 31139]] },
-  hostile: { net: 3, ports: [[28060, 28060], [32022, 32022], [32122, 32139]] },
-  'bench:flood': { net: 4, ports: [[35560, 35560], [39522, 39523]] },
+  e2e: {
+    net: 0,
+    ports: [
+      [25060, 25060],
+      [29022, 29022],
+      [29122, 29139],
+    ],
+  },
+  operations: {
+    net: 1,
+    ports: [
+      [26060, 26060],
+      [30022, 30022],
+      [30122, 30139],
+    ],
+  },
+  tls: {
+    net: 2,
+    ports: [
+      [27060, 27061],
+      [31022, 31022],
+      [31122, 31139],
+    ],
+  },
+  hostile: {
+    net: 3,
+    ports: [
+      [28060, 28060],
+      [32022, 32022],
+      [32122, 32139],
+    ],
+  },
+  'bench:flood': {
+    net: 4,
+    ports: [
+      [35560, 35560],
+      [39522, 39523],
+    ],
+  },
   /** Its drachtio-servers bind on its own /24; its sipcases' operations ports are here. */
   scale: { net: 5, ports: [[25122, 25139]] },
   'bench:scale': { net: 6, ports: [[39600, 39621]] },
   replay: { net: 7, ports: [] },
   /** docker/sidecar.test.ts: compose.yml's admin port, and compose.scale.yml's fixed inner side (Kamailio 5060, drachtio-servers 5070/5080, admin 9022/9023). */
-  docker: { net: 8, ports: [[33022, 33022], [5060, 5060], [5070, 5070], [5080, 5080], [9022, 9023]] },
+  docker: {
+    net: 8,
+    ports: [
+      [33022, 33022],
+      [5060, 5060],
+      [5070, 5070],
+      [5080, 5080],
+      [9022, 9023],
+    ],
+  },
   /** sipcase regress binds all it starts on its own /24. */
   regress: { net: 9, ports: [] },
   'bench:limits': { net: 10, ports: [] },
   /** npm run bench: two drachtio-server + app pairs, 100 ports apart. */
-  'bench:call-rate': { net: 11, ports: [[39022, 39023], [39122, 39123]] },
-  soak: { net: 12, ports: [[35660, 35660], [39722, 39723]] },
+  'bench:call-rate': {
+    net: 11,
+    ports: [
+      [39022, 39023],
+      [39122, 39123],
+    ],
+  },
+  soak: {
+    net: 12,
+    ports: [
+      [35660, 35660],
+      [39722, 39723],
+    ],
+  },
   /** Unit specs that bind sockets (src/harness/processes.test.ts). */
   unit: { net: 13, ports: [] },
 } as const satisfies Record<string, LoopbackLease>;

@@ -29,7 +29,17 @@ export interface LoopbackPeers {
 export function writeLoopbackRules(file: string, peers: LoopbackPeers, rules: unknown[] = presetRuleList()): string {
   mkdirSync(dirname(file), { recursive: true });
   const target = (ip: string) => `sip:${ip}:${peers.port};transport=udp`;
-  const text = JSON.stringify({ peers: { genesys: { sources: [peers.genesys], target: peers.genesysTarget ?? target(peers.genesys) }, kore: { sources: [peers.kore], target: target(peers.kore) } }, rules }, null, 2);
+  const text = JSON.stringify(
+    {
+      peers: {
+        genesys: { sources: [peers.genesys], target: peers.genesysTarget ?? target(peers.genesys) },
+        kore: { sources: [peers.kore], target: target(peers.kore) },
+      },
+      rules,
+    },
+    null,
+    2,
+  );
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
   return file;
@@ -95,10 +105,14 @@ export async function startSipcase(dir: string, name: string, spec: SipcaseSpec)
     ...spec.env,
   });
   try {
-    await until(`${name} ready`, async () => {
-      if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode} before it was ready: see ${log}`);
-      return (await fetch(`http://${spec.http.host}:${spec.http.port}/readyz`).catch(() => undefined))?.status === 200;
-    }, 30_000);
+    await until(
+      `${name} ready`,
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode} before it was ready: see ${log}`);
+        return (await fetch(`http://${spec.http.host}:${spec.http.port}/readyz`).catch(() => undefined))?.status === 200;
+      },
+      30_000,
+    );
   } catch (e) {
     await proc.stop();
     throw e;
@@ -119,4 +133,3 @@ export function sample(text: string, name: string, labels: Readonly<Record<strin
   }
   return 0;
 }
-

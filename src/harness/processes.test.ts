@@ -13,7 +13,13 @@ describe('whether something listens on an address (what a caller waits for befor
     const tcp = createServer();
     await new Promise<void>((r) => tcp.listen(25998, ip, () => r()));
     try {
-      expect([listening('udp', ip, 25999), listening('udp', ip, 25998), listening('tcp', ip, 25998), listening('tcp', ip, 25999), listening('udp', lo('unit', 78), 25999)]).toEqual([true, false, true, false, false]);
+      expect([
+        listening('udp', ip, 25999),
+        listening('udp', ip, 25998),
+        listening('tcp', ip, 25998),
+        listening('tcp', ip, 25999),
+        listening('udp', lo('unit', 78), 25999),
+      ]).toEqual([true, false, true, false, false]);
     } finally {
       udp.close();
       tcp.close();

@@ -62,7 +62,11 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 
 /** /proc/net's spelling of an IPv4 address and port: the address's bytes in host (little-endian) order, in hex. */
 function procNetAddress(ip: string, port: number): string {
-  const hex = ip.split('.').reverse().map((b) => Number(b).toString(16).padStart(2, '0')).join('');
+  const hex = ip
+    .split('.')
+    .reverse()
+    .map((b) => Number(b).toString(16).padStart(2, '0'))
+    .join('');
   return `${hex}:${port.toString(16).padStart(4, '0')}`.toUpperCase();
 }
 
@@ -96,4 +100,3 @@ export function portOpen(host: string, port: number): Promise<boolean> {
     s.once('error', () => resolve(false));
   });
 }
-

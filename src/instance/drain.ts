@@ -22,7 +22,11 @@ function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
 
 export async function drain(calls: Calls, timeoutMs: number, log: Logger): Promise<DrainEnd> {
   log.info({ liveCalls: calls.size, timeoutMs }, 'draining: not ready, new calls get 503, live calls go on');
-  const end = await within<DrainEnd>(timeoutMs, calls.whenEmpty().then(() => 'empty'), 'timeout');
+  const end = await within<DrainEnd>(
+    timeoutMs,
+    calls.whenEmpty().then(() => 'empty'),
+    'timeout',
+  );
   if (end === 'empty') {
     log.info('drained: no live calls left');
     return end;

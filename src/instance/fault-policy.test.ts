@@ -21,7 +21,12 @@ describe('a fault nobody handled', () => {
     expect(await watch.first).toBe('unhandled_rejection');
     expect(observed.count('fault', { kind: 'unhandled_rejection' })).toBe(1);
     const [line] = read();
-    expect(line).toMatchObject({ level: 60, kind: 'unhandled_rejection', liveCalls: 12, msg: 'unhandled rejection: draining the live calls, then exiting 70 for a clean restart' });
+    expect(line).toMatchObject({
+      level: 60,
+      kind: 'unhandled_rejection',
+      liveCalls: 12,
+      msg: 'unhandled rejection: draining the live calls, then exiting 70 for a clean restart',
+    });
     expect((line?.['err'] as { message: string }).message).toBe('no handler for this');
   });
 

@@ -31,7 +31,11 @@ export function watchFaults(proc: EventEmitter, log: Logger, observer: Observer,
     seen++;
     observer.record({ type: 'fault', kind });
     const err = error instanceof Error ? error : new Error(String(error));
-    if (seen === 1) log.fatal({ err, kind, liveCalls: liveCalls() }, `${kind.replace('_', ' ')}: draining the live calls, then exiting ${FAULT_EXIT_CODE} for a clean restart`);
+    if (seen === 1)
+      log.fatal(
+        { err, kind, liveCalls: liveCalls() },
+        `${kind.replace('_', ' ')}: draining the live calls, then exiting ${FAULT_EXIT_CODE} for a clean restart`,
+      );
     else log.error({ err, kind, faults: seen }, `${kind.replace('_', ' ')} while stopping: the drain goes on`);
     first(kind);
   };

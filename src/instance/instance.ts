@@ -138,7 +138,12 @@ export class Instance {
         up: (_hostport, isFirst) => (isFirst ? resolve() : this.onReconnected()),
       });
     });
-    this.srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret, reconnect: { retryMaxDelay: config.drachtio.reconnectMaxDelayMs } });
+    this.srf.connect({
+      host: config.drachtio.host,
+      port: config.drachtio.port,
+      secret: config.drachtio.secret,
+      reconnect: { retryMaxDelay: config.drachtio.reconnectMaxDelayMs },
+    });
     await firstUp;
 
     const probe = await this.keeper.proveCurrent();
@@ -275,7 +280,10 @@ export async function run(config: Config, log: Logger, proc: NodeJS.Process = pr
   // Until the instance runs, SIGHUP has nothing to reload (and must not end the process).
   let onHangUp = (): void => undefined;
   proc.on('SIGHUP', () => onHangUp());
-  const stop = Promise.race([stopRequested(proc, log).then((signal): StopCause => ({ by: 'signal', signal })), faults.first.then((): StopCause => ({ by: 'fault' }))]);
+  const stop = Promise.race([
+    stopRequested(proc, log).then((signal): StopCause => ({ by: 'signal', signal })),
+    faults.first.then((): StopCause => ({ by: 'fault' })),
+  ]);
   const first = await Promise.race([Instance.start(config, log), stop]);
   if (!(first instanceof Instance)) {
     log.info(first, 'stopped before start-up finished');

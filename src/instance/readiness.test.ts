@@ -1,15 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { initialStatus, readiness, type Status } from './readiness.js';
 
-const serving = (): Status => ({ ...initialStatus('rules.json'), drachtio: 'connected', rules: { file: 'rules.json', loaded: true, count: 5 }, probe: { state: 'passed' } });
+const serving = (): Status => ({
+  ...initialStatus('rules.json'),
+  drachtio: 'connected',
+  rules: { file: 'rules.json', loaded: true, count: 5 },
+  probe: { state: 'passed' },
+});
 
 describe('readiness', () => {
   it('is ready when connected, rules loaded, probe passed and not draining', () => {
-    expect(readiness(serving())).toEqual({ ready: true, failing: [], drachtio: 'connected', rules: '5 rules from rules.json', probe: 'passed', draining: false });
+    expect(readiness(serving())).toEqual({
+      ready: true,
+      failing: [],
+      drachtio: 'connected',
+      rules: '5 rules from rules.json',
+      probe: 'passed',
+      draining: false,
+    });
   });
 
   it('a skipped probe (disabled, or no name to prove) does not block readiness', () => {
-    expect(readiness({ ...serving(), probe: { state: 'skipped', why: 'probe.enabled is false' } })).toMatchObject({ ready: true, probe: 'skipped (probe.enabled is false)' });
+    expect(readiness({ ...serving(), probe: { state: 'skipped', why: 'probe.enabled is false' } })).toMatchObject({
+      ready: true,
+      probe: 'skipped (probe.enabled is false)',
+    });
   });
 
   it('names every failing check', () => {

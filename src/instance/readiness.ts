@@ -50,10 +50,14 @@ export function probeAllows(p: ProbeState): boolean {
 
 function describeProbe(p: ProbeState): string {
   switch (p.state) {
-    case 'pending': return 'pending';
-    case 'passed': return 'passed';
-    case 'skipped': return `skipped (${p.why})`;
-    case 'failed': return `failed: ${p.advice}`;
+    case 'pending':
+      return 'pending';
+    case 'passed':
+      return 'passed';
+    case 'skipped':
+      return `skipped (${p.why})`;
+    case 'failed':
+      return `failed: ${p.advice}`;
   }
 }
 

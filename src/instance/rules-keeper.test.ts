@@ -17,7 +17,10 @@ const withRule = (rule: object): string => {
 };
 
 /** A keeper over a temporary rules file; `reCased` names fail the (fake) wire proof. */
-async function keeper(reCased: readonly string[] = [], slow?: { readonly name: string; readonly until: Promise<void> }): Promise<{ k: RulesKeeper; file: string; holder: { current: CompiledRules }; status: Status; seen: Recorder; proofs: string[][]; order: string[] }> {
+async function keeper(
+  reCased: readonly string[] = [],
+  slow?: { readonly name: string; readonly until: Promise<void> },
+): Promise<{ k: RulesKeeper; file: string; holder: { current: CompiledRules }; status: Status; seen: Recorder; proofs: string[][]; order: string[] }> {
   const file = join(mkdtempSync(join(tmpdir(), 'sipcase-rules-')), 'rules.json');
   writeFileSync(file, preset);
   const first = await readRules(file);
@@ -41,7 +44,15 @@ async function keeper(reCased: readonly string[] = [], slow?: { readonly name: s
     reloaded: (last: NonNullable<Status['lastReload']>) => (status.lastReload = last),
     lastReload: () => status.lastReload,
   };
-  const k = new RulesKeeper(file, first, report, async (names) => (order.push(`prove ${names.join(',')}`), prover(names)), (names) => order.push(`keep ${names.join(',')}`), pino({ level: 'silent' }), seen);
+  const k = new RulesKeeper(
+    file,
+    first,
+    report,
+    async (names) => (order.push(`prove ${names.join(',')}`), prover(names)),
+    (names) => order.push(`keep ${names.join(',')}`),
+    pino({ level: 'silent' }),
+    seen,
+  );
   await k.proveCurrent();
   return { k, file, holder, status, seen, proofs, order };
 }

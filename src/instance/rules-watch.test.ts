@@ -9,7 +9,7 @@ import { watchRulesFile } from './rules-watch.js';
 const DEBOUNCE_MS = 100;
 
 describe('watching the rules file', () => {
-  it('an editor\'s saves (new file renamed over the old) ask for one reload once the folder is still; a later save, for one more', async () => {
+  it("an editor's saves (new file renamed over the old) ask for one reload once the folder is still; a later save, for one more", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipcase-watch-'));
     const file = join(dir, 'rules.json');
     writeFileSync(file, '{}');

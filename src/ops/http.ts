@@ -58,10 +58,11 @@ export function startOpsServer(host: string, port: number, endpoints: Endpoints)
       const address = server.address();
       resolve({
         port: typeof address === 'object' && address !== null ? address.port : port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

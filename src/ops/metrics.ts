@@ -50,22 +50,82 @@ export class Metrics implements Observer {
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     const way = ['from', 'to'] as const;
     this.m = {
-      started: new Counter({ name: 'sipcase_calls_started_total', help: 'Calls accepted for relaying, by the peer that called and the peer called', labelNames: way, registers }),
+      started: new Counter({
+        name: 'sipcase_calls_started_total',
+        help: 'Calls accepted for relaying, by the peer that called and the peer called',
+        labelNames: way,
+        registers,
+      }),
       answered: new Counter({ name: 'sipcase_calls_answered_total', help: 'Calls answered by the far peer', labelNames: way, registers }),
-      ended: new Counter({ name: 'sipcase_calls_ended_total', help: 'Calls ended, by direction and outcome (completed, failed, canceled, abandoned, drained, error)', labelNames: [...way, 'outcome'], registers }),
-      relayed: new Bound(new Counter({ name: 'sipcase_requests_relayed_total', help: 'Requests relayed to the other leg, by method', labelNames: ['method'], registers })),
-      answers: new Bound(new Counter({ name: 'sipcase_responses_relayed_total', help: 'Responses relayed back to the other leg, by the method they answer', labelNames: ['method'], registers })),
-      rewrites: new Bound(new Counter({ name: 'sipcase_rewrites_total', help: 'Header changes made by the rules, by rule and action', labelNames: ['rule', 'action'], registers })),
+      ended: new Counter({
+        name: 'sipcase_calls_ended_total',
+        help: 'Calls ended, by direction and outcome (completed, failed, canceled, abandoned, drained, error)',
+        labelNames: [...way, 'outcome'],
+        registers,
+      }),
+      relayed: new Bound(
+        new Counter({ name: 'sipcase_requests_relayed_total', help: 'Requests relayed to the other leg, by method', labelNames: ['method'], registers }),
+      ),
+      answers: new Bound(
+        new Counter({
+          name: 'sipcase_responses_relayed_total',
+          help: 'Responses relayed back to the other leg, by the method they answer',
+          labelNames: ['method'],
+          registers,
+        }),
+      ),
+      rewrites: new Bound(
+        new Counter({
+          name: 'sipcase_rewrites_total',
+          help: 'Header changes made by the rules, by rule and action',
+          labelNames: ['rule', 'action'],
+          registers,
+        }),
+      ),
       findings: new Counter({ name: 'sipcase_uui_findings_total', help: 'UUI lint findings in relayed messages, by kind', labelNames: ['kind'], registers }),
-      rejected: new Counter({ name: 'sipcase_requests_rejected_total', help: 'Requests answered by sipcase and not relayed, by reason', labelNames: ['reason'], registers }),
-      reloads: new Counter({ name: 'sipcase_rules_reloads_total', help: 'Rules reloads, by result (ok, invalid, unpreserved)', labelNames: ['result'], registers }),
+      rejected: new Counter({
+        name: 'sipcase_requests_rejected_total',
+        help: 'Requests answered by sipcase and not relayed, by reason',
+        labelNames: ['reason'],
+        registers,
+      }),
+      reloads: new Counter({
+        name: 'sipcase_rules_reloads_total',
+        help: 'Rules reloads, by result (ok, invalid, unpreserved)',
+        labelNames: ['result'],
+        registers,
+      }),
       disconnects: new Counter({ name: 'sipcase_drachtio_disconnects_total', help: 'Times the connection to drachtio-server was lost', registers }),
-      faults: new Counter({ name: 'sipcase_faults_total', help: 'Faults nobody handled (uncaught_exception, unhandled_rejection); the first one drains the process and it exits 70', labelNames: ['kind'], registers }),
+      faults: new Counter({
+        name: 'sipcase_faults_total',
+        help: 'Faults nobody handled (uncaught_exception, unhandled_rejection); the first one drains the process and it exits 70',
+        labelNames: ['kind'],
+        registers,
+      }),
       connected: new Gauge({ name: 'sipcase_drachtio_connected', help: '1 while connected to drachtio-server', registers }),
-      rewriteTime: new Histogram({ name: 'sipcase_rewrite_duration_seconds', help: 'Time to rewrite one message (parse, rules, lint)', buckets: REWRITE_BUCKETS, registers }),
+      rewriteTime: new Histogram({
+        name: 'sipcase_rewrite_duration_seconds',
+        help: 'Time to rewrite one message (parse, rules, lint)',
+        buckets: REWRITE_BUCKETS,
+        registers,
+      }),
     };
-    new Gauge({ name: 'sipcase_live_calls', help: 'Calls in progress (setting up, answered or ending)', registers, collect() { this.set(sources.liveCalls()); } });
-    new Gauge({ name: 'sipcase_ready', help: '1 when /readyz answers 200', registers, collect() { this.set(sources.ready() ? 1 : 0); } });
+    new Gauge({
+      name: 'sipcase_live_calls',
+      help: 'Calls in progress (setting up, answered or ending)',
+      registers,
+      collect() {
+        this.set(sources.liveCalls());
+      },
+    });
+    new Gauge({
+      name: 'sipcase_ready',
+      help: '1 when /readyz answers 200',
+      registers,
+      collect() {
+        this.set(sources.ready() ? 1 : 0);
+      },
+    });
     // Known label values start at zero, so rate() and increase() see the first event.
     for (const reason of REJECT_REASONS) this.m.rejected.inc({ reason }, 0);
     for (const result of RELOAD_RESULTS) this.m.reloads.inc({ result }, 0);
@@ -77,20 +137,30 @@ export class Metrics implements Observer {
   record(o: Observation): void {
     const m = this.m;
     switch (o.type) {
-      case 'rejected': return m.rejected.inc({ reason: o.reason });
-      case 'rewrite': return m.rewrites.inc(`${o.rule}\u0000${o.action}`, { rule: o.rule, action: o.action });
-      case 'rewrite-time': return m.rewriteTime.observe(o.seconds);
-      case 'uui-finding': return m.findings.inc({ kind: o.code });
-      case 'call-started': return m.started.inc({ ...o.way });
-      case 'call-answered': return m.answered.inc({ ...o.way });
-      case 'call-ended': return m.ended.inc({ ...o.way, outcome: o.outcome });
-      case 'relayed': return (o.kind === 'request' ? m.relayed : m.answers).inc(o.method, { method: o.method });
-      case 'reload': return m.reloads.inc({ result: o.result });
+      case 'rejected':
+        return m.rejected.inc({ reason: o.reason });
+      case 'rewrite':
+        return m.rewrites.inc(`${o.rule}\u0000${o.action}`, { rule: o.rule, action: o.action });
+      case 'rewrite-time':
+        return m.rewriteTime.observe(o.seconds);
+      case 'uui-finding':
+        return m.findings.inc({ kind: o.code });
+      case 'call-started':
+        return m.started.inc({ ...o.way });
+      case 'call-answered':
+        return m.answered.inc({ ...o.way });
+      case 'call-ended':
+        return m.ended.inc({ ...o.way, outcome: o.outcome });
+      case 'relayed':
+        return (o.kind === 'request' ? m.relayed : m.answers).inc(o.method, { method: o.method });
+      case 'reload':
+        return m.reloads.inc({ result: o.result });
       case 'drachtio':
         m.connected.set(o.connected ? 1 : 0);
         if (!o.connected) m.disconnects.inc();
         return;
-      case 'fault': return m.faults.inc({ kind: o.kind });
+      case 'fault':
+        return m.faults.inc({ kind: o.kind });
     }
   }
 

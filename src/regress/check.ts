@@ -53,7 +53,13 @@ function compare(expected: readonly Header[], got: readonly Header[]): string | 
   return undefined;
 }
 
-export function checkLeg(rules: CompiledRules, dir: Direction, sent: readonly string[], received: readonly string[], extraKeys: readonly string[] = []): LegCheck {
+export function checkLeg(
+  rules: CompiledRules,
+  dir: Direction,
+  sent: readonly string[],
+  received: readonly string[],
+  extraKeys: readonly string[] = [],
+): LegCheck {
   const keys = keysOfInterest(rules, dir);
   for (const k of extraKeys) keys.add(headerKey(k));
   const pool = new Map<string, SipMessage[]>();
@@ -78,7 +84,10 @@ export function checkLeg(rules: CompiledRules, dir: Direction, sent: readonly st
     checked++;
     const expected = rewrite(rules, original, dir).message;
     for (const key of keys) {
-      const problem = compare(expected.headers.filter((h) => h.key === key), got.headers.filter((h) => h.key === key));
+      const problem = compare(
+        expected.headers.filter((h) => h.key === key),
+        got.headers.filter((h) => h.key === key),
+      );
       if (problem !== undefined) mismatches.push(`${kind} at ${dir.to}: ${problem}`);
     }
   }

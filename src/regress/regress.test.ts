@@ -18,11 +18,11 @@ describe('what regress sends, from the rules', () => {
 
   it('makes every rule act: case mis-cased, single twice, remove and to-uri once, a scope header once', () => {
     expect(miscase('User-to-User')).toBe('uSER-TO-uSER');
-    expect(testHeaderLines(rules, { from: 'kore', to: 'genesys' })).toEqual([
-      'user-to-user: 00436F6E74657871;encoding=hex',
-      'user-to-user: 00436F6E74657872;encoding=hex',
-      'x-User-to-User: 00436F6E74657871;encoding=hex',
-    ].map((l, i) => (i < 2 ? l.replace('user-to-user', 'uSER-TO-uSER') : l)));
+    expect(testHeaderLines(rules, { from: 'kore', to: 'genesys' })).toEqual(
+      ['user-to-user: 00436F6E74657871;encoding=hex', 'user-to-user: 00436F6E74657872;encoding=hex', 'x-User-to-User: 00436F6E74657871;encoding=hex'].map(
+        (l, i) => (i < 2 ? l.replace('user-to-user', 'uSER-TO-uSER') : l),
+      ),
+    );
     expect(hdrsKey(['A: 1', 'B: 2'])).toBe('A: 1\r\nB: 2\r\n');
     expect(hdrsKey([])).toBe('');
   });
@@ -39,7 +39,10 @@ describe('the check of one leg against the dry run', () => {
 
   it.each([
     [invite('User-To-User: 00AA;encoding=hex'), 'INVITE at genesys: arrived as User-To-User; the rules emit User-to-User'],
-    [invite('User-to-User: 00AA;encoding=hex,00BB;encoding=hex'), 'INVITE at genesys: User-to-User: "00AA;encoding=hex,00BB;encoding=hex" arrived; the rules emit "00AA;encoding=hex"'],
+    [
+      invite('User-to-User: 00AA;encoding=hex,00BB;encoding=hex'),
+      'INVITE at genesys: User-to-User: "00AA;encoding=hex,00BB;encoding=hex" arrived; the rules emit "00AA;encoding=hex"',
+    ],
     [invite('User-to-User: 00AA;encoding=hex', 'x-User-to-User: 00CC;encoding=hex'), 'INVITE at genesys: x-User-to-User arrived; the rules remove it'],
     [invite('X-Other: 1'), 'INVITE at genesys: User-to-User is missing'],
   ])('fails what they do not: %#', (arrived, mismatch) => {
@@ -68,7 +71,11 @@ describe('SIPp message traces', () => {
 
   it('reads a real trace (SIPp 3.6, a call Kore placed through sipcase)', () => {
     const t = readTrace(readFileSync(new URL('../../test/fixtures/sipp/kore-call-uac.trace', import.meta.url), 'latin1'));
-    expect(sentOf(t).map((m) => m.split('\r\n')[0])).toEqual(['INVITE sip:+14445556666@127.0.0.1:25060 SIP/2.0', 'ACK sip:127.0.0.1:25060 SIP/2.0', 'BYE sip:127.0.0.1:25060 SIP/2.0']);
+    expect(sentOf(t).map((m) => m.split('\r\n')[0])).toEqual([
+      'INVITE sip:+14445556666@127.0.0.1:25060 SIP/2.0',
+      'ACK sip:127.0.0.1:25060 SIP/2.0',
+      'BYE sip:127.0.0.1:25060 SIP/2.0',
+    ]);
     expect(receivedOf(t).map((m) => m.split('\r\n')[0])).toEqual(['SIP/2.0 100 Trying', 'SIP/2.0 183 Session Progress', 'SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
   });
 });

@@ -56,7 +56,16 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
   const { uac, uas } = await callFlow(
     o.work,
     { label: `${label}.uas`, scenario: callee.scenario, ip: callee.ip, port: NET.uas, keys: keys(callee.hdrs), timeoutS: 20 },
-    { label: `${label}.uac`, scenario: caller.scenario, ip: caller.ip, port: NET.uac, service: '+15550100', keys: keys(caller.hdrs), remote: `${NET.drachtio}:${NET.sip}`, timeoutS: 20 },
+    {
+      label: `${label}.uac`,
+      scenario: caller.scenario,
+      ip: caller.ip,
+      port: NET.uac,
+      service: '+15550100',
+      keys: keys(caller.hdrs),
+      remote: `${NET.drachtio}:${NET.sip}`,
+      timeoutS: 20,
+    },
   );
   const failed = [
     { who: dir.from, run: uac },
@@ -71,7 +80,12 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
   const forth = checkLeg(o.rules, dir, sentOf(c), receivedOf(d));
   const back = checkLeg(o.rules, { from: dir.to, to: dir.from }, sentOf(d), receivedOf(c));
   const mismatches = [...forth.mismatches, ...back.mismatches];
-  if (mismatches.length > 0) return { name, ok: false, detail: `${mismatches[0] as string}${mismatches.length > 1 ? ` (and ${mismatches.length - 1} more)` : ''} (traces ${uac.trace}, ${uas.trace})` };
+  if (mismatches.length > 0)
+    return {
+      name,
+      ok: false,
+      detail: `${mismatches[0] as string}${mismatches.length > 1 ? ` (and ${mismatches.length - 1} more)` : ''} (traces ${uac.trace}, ${uas.trace})`,
+    };
   // A flow in which nothing was checked proved nothing (a trace format this no longer reads, a
   // scenario that sends nothing through): it fails.
   if (forth.checked + back.checked === 0) return { name, ok: false, detail: `no message was checked against the rules (traces ${uac.trace}, ${uas.trace})` };
@@ -82,7 +96,14 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
 async function stranger(o: RegressOptions, addresses: ReadonlyMap<string, string>): Promise<FlowResult> {
   const peers = await listenOn(addresses.values(), NET.uas);
   try {
-    const run = await sipp(o.work, { label: 'stranger.uac', scenario: join(SCENARIOS, 'stranger-uac.xml'), ip: NET.stranger, port: NET.uac, service: '+15550100', remote: `${NET.drachtio}:${NET.sip}` }).done;
+    const run = await sipp(o.work, {
+      label: 'stranger.uac',
+      scenario: join(SCENARIOS, 'stranger-uac.xml'),
+      ip: NET.stranger,
+      port: NET.uac,
+      service: '+15550100',
+      remote: `${NET.drachtio}:${NET.sip}`,
+    }).done;
     await new Promise((r) => setTimeout(r, 300));
     if (run.code !== 0) return { name: 'stranger', ok: false, detail: `not refused with 403 (SIPp exit ${run.code}; trace ${run.trace})` };
     if (peers.heard.length > 0) return { name: 'stranger', ok: false, detail: `relayed to a peer: ${peers.heard[0] as string}` };
@@ -98,9 +119,13 @@ function userFlows(dir: string, rules: CompiledRules): { name: string; way: Dire
   for (const sub of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
     const [from, to, ...rest] = sub.name.split('-to-');
     if (from === undefined || to === undefined || rest.length > 0 || !rules.peers.has(from) || !rules.peers.has(to)) {
-      throw new RegressSetupError(`${join(dir, sub.name)}: a scenario folder is named <caller>-to-<callee> after two peers of the rules (peers: ${[...rules.peers.keys()].join(', ')})`);
+      throw new RegressSetupError(
+        `${join(dir, sub.name)}: a scenario folder is named <caller>-to-<callee> after two peers of the rules (peers: ${[...rules.peers.keys()].join(', ')})`,
+      );
     }
-    for (const f of readdirSync(join(dir, sub.name)).filter((n) => n.endsWith('-uac.xml')).sort()) {
+    for (const f of readdirSync(join(dir, sub.name))
+      .filter((n) => n.endsWith('-uac.xml'))
+      .sort()) {
       const uas = f.replace(/-uac\.xml$/, '-uas.xml');
       if (!existsSync(join(dir, sub.name, uas))) throw new RegressSetupError(`${join(dir, sub.name, f)} has no ${uas} beside it`);
       out.push({ name: `${sub.name}/${f.replace(/-uac\.xml$/, '')}`, way: { from, to }, uac: join(dir, sub.name, f), uas: join(dir, sub.name, uas) });
@@ -122,7 +147,13 @@ export async function regress(o: RegressOptions): Promise<FlowResult[]> {
   const rulesPath = join(o.work, 'rules.json');
   writeFileSync(rulesPath, JSON.stringify(onLoopback(o.spec, addresses, NET.uas), null, 2));
   o.say(`regress: ${o.rulesFile} with its peers on loopback (${[...addresses].map(([n, a]) => `${n} ${a}`).join(', ')}); logs and traces in ${o.work}`);
-  const drachtio = await startDrachtio(o.work, 'drachtio', { admin: { host: NET.drachtio, port: NET.admin, secret: NET.secret }, sip: `${NET.drachtio}:${NET.sip}`, preserve: o.rules.emittedNames.join(','), loglevel: 'info', sofiaLoglevel: 3 });
+  const drachtio = await startDrachtio(o.work, 'drachtio', {
+    admin: { host: NET.drachtio, port: NET.admin, secret: NET.secret },
+    sip: `${NET.drachtio}:${NET.sip}`,
+    preserve: o.rules.emittedNames.join(','),
+    loglevel: 'info',
+    sofiaLoglevel: 3,
+  });
   const sipcaseLog = join(o.work, 'sipcase.log');
   const sipcase = await startSipcase(o.work, 'sipcase', {
     drachtio: { host: NET.drachtio, port: NET.admin, secret: NET.secret },
@@ -140,10 +171,22 @@ export async function regress(o: RegressOptions): Promise<FlowResult[]> {
       o.say(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  ${r.detail}`);
     };
     // Each side plays its peer from the peer's loopback address, sending what makes the rules act.
-    const side = (from: string, to: string, scenario: string): Side => ({ ip: addresses.get(from) as string, hdrs: hdrsKey(testHeaderLines(o.rules, { from, to })), scenario });
+    const side = (from: string, to: string, scenario: string): Side => ({
+      ip: addresses.get(from) as string,
+      hdrs: hdrsKey(testHeaderLines(o.rules, { from, to })),
+      scenario,
+    });
     for (const dir of directions(o.rules)) {
       for (const name of STANDARD_FLOWS) {
-        record(await flow(o, `${dir.from}->${dir.to} ${name}`, dir, side(dir.from, dir.to, join(SCENARIOS, `${name}-uac.xml`)), side(dir.to, dir.from, join(SCENARIOS, `${name}-uas.xml`))));
+        record(
+          await flow(
+            o,
+            `${dir.from}->${dir.to} ${name}`,
+            dir,
+            side(dir.from, dir.to, join(SCENARIOS, `${name}-uac.xml`)),
+            side(dir.to, dir.from, join(SCENARIOS, `${name}-uas.xml`)),
+          ),
+        );
       }
     }
     record(await stranger(o, addresses));

@@ -7,7 +7,7 @@ const from = (...path: CallState[]) => {
   return life;
 };
 
-describe('a call\'s life', () => {
+describe("a call's life", () => {
   it('starts setting up, and goes through answered and ending to ended', () => {
     const life = new CallLife();
     expect(life.state).toBe('setting-up');

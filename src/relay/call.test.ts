@@ -48,7 +48,7 @@ describe('errors are values on the relay path', () => {
     expect(uac.requests).toEqual([]);
   });
 
-  it('an in-dialog request from outside the leg\'s peer gets 403 and is not relayed', async () => {
+  it("an in-dialog request from outside the leg's peer gets 403 and is not relayed", async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
@@ -61,10 +61,10 @@ describe('errors are values on the relay path', () => {
   });
 });
 
-describe('the far leg\'s requests while the caller\'s leg is being answered', () => {
+describe("the far leg's requests while the caller's leg is being answered", () => {
   const refer = () => request('REFER', GENESYS, 'REFER sip:x SIP/2.0\r\nCall-ID: b\r\nCSeq: 5 REFER\r\nRefer-To: <sip:agent@example.com>\r\n\r\n');
 
-  it('a REFER right after the far leg\'s ACK waits, then crosses to the caller once the legs are joined', async () => {
+  it("a REFER right after the far leg's ACK waits, then crosses to the caller once the legs are joined", async () => {
     const { engine, uac, uas } = answeringEngine();
     const res = new Channel();
     const slow: Engine = {
@@ -97,8 +97,8 @@ describe('the far leg\'s requests while the caller\'s leg is being answered', ()
   });
 });
 
-describe('a call\'s state moves only as call-state.ts allows', () => {
-  it('a call that ended while its caller\'s leg was being answered (the connection went) is not joined: both legs are hung up', async () => {
+describe("a call's state moves only as call-state.ts allows", () => {
+  it("a call that ended while its caller's leg was being answered (the connection went) is not joined: both legs are hung up", async () => {
     const { engine, uac, uas } = answeringEngine();
     const lostMidAnswer: Engine = {
       ...engine,
@@ -189,7 +189,12 @@ describe('drain hangs calls up', () => {
       createUAC: (_uri, _opts, progress: UacProgress) =>
         new Promise<Dialog>((_resolve, reject) => {
           fail = reject;
-          progress.cbRequest(null, { cancel: () => { canceled = true; fail({ status: 487, reason: 'Request Terminated' }); } } satisfies OutboundRequest);
+          progress.cbRequest(null, {
+            cancel: () => {
+              canceled = true;
+              fail({ status: 487, reason: 'Request Terminated' });
+            },
+          } satisfies OutboundRequest);
         }),
       createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
     };
@@ -224,7 +229,8 @@ describe('a reload reaches live calls', () => {
     genesys: { sources: ['203.0.113.0/24'], target: 'sip:byoc.example.pure.cloud:5060' },
     kore: { sources: ['198.51.100.20'], target: 'sip:198.51.100.20:5060' },
   };
-  const caseTo = (name: string, peersSpec: object = peers) => compile(JSON.stringify({ peers: peersSpec, rules: [{ name: 'spell', actions: [{ action: 'case', header: name }] }] }));
+  const caseTo = (name: string, peersSpec: object = peers) =>
+    compile(JSON.stringify({ peers: peersSpec, rules: [{ name: 'spell', actions: [{ action: 'case', header: name }] }] }));
 
   async function liveCall(): Promise<{ ctx: ReturnType<typeof context>; uac: FakeDialog; uas: FakeDialog }> {
     const { engine, uac, uas } = answeringEngine();
@@ -241,7 +247,7 @@ describe('a reload reaches live calls', () => {
     expect(uac.requests.map((r) => r.headers)).toEqual([{ 'USER-TO-USER': '00AB' }]);
   });
 
-  it('new rules that drop one of the call\'s peers: the call keeps the rules it started with', async () => {
+  it("new rules that drop one of the call's peers: the call keeps the rules it started with", async () => {
     const { ctx, uac, uas } = await liveCall();
     ctx.held.current = caseTo('USER-TO-USER', { genesys: peers.genesys, carrier: { sources: ['192.0.2.1'], target: 'sip:192.0.2.1' } });
     uas.emit('info', info(), new Channel());
@@ -249,7 +255,7 @@ describe('a reload reaches live calls', () => {
     expect(uac.requests.map((r) => r.headers)).toEqual([{ 'User-to-User': '00AB' }]); // the preset's spelling
   });
 
-  it('new rules that move a peer\'s addresses: in-dialog requests still come from where the call was set up', async () => {
+  it("new rules that move a peer's addresses: in-dialog requests still come from where the call was set up", async () => {
     const { ctx, uac, uas } = await liveCall();
     ctx.held.current = caseTo('User-to-User', { ...peers, kore: { sources: ['192.0.2.50'], target: 'sip:192.0.2.50' } });
     const res = new Channel();

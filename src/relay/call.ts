@@ -76,7 +76,7 @@ export class Call {
     if (now === this.startRules || (now.peers.has(this.caller.name) && now.peers.has(this.callee.name))) return now;
     if (!this.keptOldRules) {
       this.keptOldRules = true;
-      this.log.warn('the rules in force no longer name both of this call\'s peers: it keeps the rules it started with');
+      this.log.warn("the rules in force no longer name both of this call's peers: it keeps the rules it started with");
     }
     return this.startRules;
   }
@@ -99,7 +99,10 @@ export class Call {
   rewriteBounded(raw: string, from: Peer, to: Peer): Rewritten | undefined {
     const out = this.rewrite(raw, from, to);
     if (out === undefined || outboundBytes(out) <= this.ctx.maxMessageBytes) return out;
-    this.log.warn({ direction: `${from.name}->${to.name}`, bytes: outboundBytes(out), limit: this.ctx.maxMessageBytes }, 'message over limits.maxMessageBytes: sent on without its headers and body');
+    this.log.warn(
+      { direction: `${from.name}->${to.name}`, bytes: outboundBytes(out), limit: this.ctx.maxMessageBytes },
+      'message over limits.maxMessageBytes: sent on without its headers and body',
+    );
     return undefined;
   }
 
@@ -168,7 +171,7 @@ export class Call {
     const origin = originAddress(originOf(req, this.ctx.proxies));
     if (origin === undefined || !peerHasAddress(from.peer, origin)) {
       observer.record({ type: 'rejected', reason: 'unknown_source' });
-      this.log.warn({ method: req.method, source: req.source_address, origin }, 'in-dialog request from outside the leg\'s peer: 403');
+      this.log.warn({ method: req.method, source: req.source_address, origin }, "in-dialog request from outside the leg's peer: 403");
       res.send(403, 'Forbidden', {});
       return;
     }
@@ -185,7 +188,10 @@ export class Call {
     const refused = refuseRelay(out.message, out, this.ctx.maxMessageBytes);
     if (refused !== undefined) {
       observer.record({ type: 'rejected', reason: refused.why });
-      this.log.warn({ method: req.method, direction: `${from.peer.name}->${to.peer.name}`, status: refused.status, reason: refused.reason }, 'in-dialog request not relayed');
+      this.log.warn(
+        { method: req.method, direction: `${from.peer.name}->${to.peer.name}`, status: refused.status, reason: refused.reason },
+        'in-dialog request not relayed',
+      );
       res.send(refused.status, refused.reason, {});
       return;
     }
@@ -251,7 +257,8 @@ export class Call {
     this.early = undefined;
     this.ctx.calls.remove(this, outcome);
     const answered = this.answeredAt;
-    const timing = answered === undefined ? { setupMs: Date.now() - this.startedAt } : { setupMs: answered - this.startedAt, durationMs: Date.now() - answered };
+    const timing =
+      answered === undefined ? { setupMs: Date.now() - this.startedAt } : { setupMs: answered - this.startedAt, durationMs: Date.now() - answered };
     this.log.info({ outcome, endedBy: by, bCallId: this.legs?.[1].dialog.sip.callId, ...timing }, 'call ended');
   }
 }

@@ -15,10 +15,14 @@ describe('a new call', () => {
     expect(ctx.calls.size).toBe(1);
     const seen = ctx.observer;
     const way = { from: 'kore', to: 'genesys' };
-    expect([seen.count('call-started', { way }), seen.count('call-answered', { way }), seen.count('rewrite', { rule: 'uui-exact-case-to-genesys', action: 'case' })]).toEqual([1, 1, 1]);
+    expect([
+      seen.count('call-started', { way }),
+      seen.count('call-answered', { way }),
+      seen.count('rewrite', { rule: 'uui-exact-case-to-genesys', action: 'case' }),
+    ]).toEqual([1, 1, 1]);
   });
 
-  it('with an outbound proxy (a balancer in front), sends the other leg through it, to the peer\'s target', async () => {
+  it("with an outbound proxy (a balancer in front), sends the other leg through it, to the peer's target", async () => {
     const sent: { uri: string; proxy: string | undefined }[] = [];
     const { engine } = answeringEngine();
     const through: Engine = { ...engine, createUAC: (uri, opts, progress) => (sent.push({ uri, proxy: opts.proxy }), engine.createUAC(uri, opts, progress)) };
@@ -29,7 +33,10 @@ describe('a new call', () => {
   it('behind a trusted proxy, knows the caller by the address the proxy stamped on its Via', async () => {
     const { engine, sentHeaders } = answeringEngine();
     const ctx = { ...context(engine), proxies: [[ipaddr.parse('192.0.2.10'), 32] as Cidr] };
-    const viaProxy = inviteRaw.replace('\r\nCSeq', `\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKp\r\nVia: SIP/2.0/UDP kore.example.com;branch=z9hG4bK1;received=${KORE}\r\nCSeq`);
+    const viaProxy = inviteRaw.replace(
+      '\r\nCSeq',
+      `\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKp\r\nVia: SIP/2.0/UDP kore.example.com;branch=z9hG4bK1;received=${KORE}\r\nCSeq`,
+    );
     await handleInvite(ctx, request('INVITE', '192.0.2.10', viaProxy), new Channel());
     expect(sentHeaders).toHaveLength(1);
     expect(ctx.observer.count('call-started', { way: { from: 'kore', to: 'genesys' } })).toBe(1);
@@ -63,7 +70,7 @@ describe('a new call', () => {
 });
 
 describe('in the dialog', () => {
-  it('refuses a request from an address outside the leg\'s peer with 403 and relays nothing', async () => {
+  it("refuses a request from an address outside the leg's peer with 403 and relays nothing", async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());

@@ -9,7 +9,17 @@
 import { peerOf } from '../edge/origin.js';
 import { Call } from './call.js';
 import type { RelayPorts } from './ports.js';
-import { createLateOfferUac, isFinalFailure, type Dialog, type InboundRequest, type LateOfferLeg, type OutboundRequest, type ResponseChannel, type UacOptions, type UacProgress } from '../drachtio/engine.js';
+import {
+  createLateOfferUac,
+  isFinalFailure,
+  type Dialog,
+  type InboundRequest,
+  type LateOfferLeg,
+  type OutboundRequest,
+  type ResponseChannel,
+  type UacOptions,
+  type UacProgress,
+} from '../drachtio/engine.js';
 import { sendOptions } from './outbound.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';

@@ -45,10 +45,10 @@ describe('what crosses to the other leg', () => {
   });
 });
 
-describe('the other leg\'s INVITE', () => {
+describe("the other leg's INVITE", () => {
   const target = parseTarget('sip:byoc.example.pure.cloud:5060;transport=tcp') as PeerTarget;
 
-  it('keeps the request-URI user part and goes to the peer\'s host, port and transport', () => {
+  it("keeps the request-URI user part and goes to the peer's host, port and transport", () => {
     expect(legUri('sip:+14445556666@203.0.113.10:5060;user=phone', target)).toBe('sip:+14445556666@byoc.example.pure.cloud:5060;transport=tcp');
     expect(legUri('sip:203.0.113.10', target)).toBe('sip:byoc.example.pure.cloud:5060;transport=tcp');
   });

@@ -27,7 +27,11 @@ describe('what a rewritten request must pass before it is sent on', () => {
   });
 
   it('answers 483 when no hop is left', () => {
-    expect(checked(1000, 'OPTIONS sip:a@b SIP/2.0', 'Call-ID: c', 'CSeq: 1 OPTIONS', 'Max-Forwards: 0')).toEqual({ status: 483, reason: 'Too Many Hops', why: 'hops' });
+    expect(checked(1000, 'OPTIONS sip:a@b SIP/2.0', 'Call-ID: c', 'CSeq: 1 OPTIONS', 'Max-Forwards: 0')).toEqual({
+      status: 483,
+      reason: 'Too Many Hops',
+      why: 'hops',
+    });
   });
 
   it('answers 400 for a REFER without a Refer-To to act on', () => {

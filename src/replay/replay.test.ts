@@ -7,7 +7,15 @@ import { replayMessage, summarize } from './replay.js';
 const rules = presetRules();
 const KORE = '198.51.100.20';
 const GENESYS = '203.0.113.7';
-const captured = (src: string, text: string): CapturedMessage => ({ frame: 0, transport: 'udp', src, srcPort: 5060, dst: '192.0.2.1', dstPort: 5060, bytes: Buffer.from(text.replaceAll('\n', '\r\n'), 'latin1') });
+const captured = (src: string, text: string): CapturedMessage => ({
+  frame: 0,
+  transport: 'udp',
+  src,
+  srcPort: 5060,
+  dst: '192.0.2.1',
+  dstPort: 5060,
+  bytes: Buffer.from(text.replaceAll('\n', '\r\n'), 'latin1'),
+});
 const invite = (uui: string) => `INVITE sip:+1444@x SIP/2.0\nCall-ID: c\nCSeq: 1 INVITE\n${uui}\nContent-Length: 0\n\n`;
 
 describe('replaying captured messages through the rules', () => {
@@ -31,7 +39,12 @@ describe('replaying captured messages through the rules', () => {
     const bad = replayMessage(rules, captured(KORE, invite('User-To-User: 04ZZ;encoding=hex')));
     expect(bad.kind === 'relayed' && bad.remaining.map((f) => f.code)).toContain('encoding-mismatch');
     // Rules that spell User-to-User toward Kore only: toward Genesys it leaves as it came.
-    const towardKore = parseRulesText(JSON.stringify({ peers: { kore: { sources: [KORE], target: 'sip:kore' }, genesys: { sources: [GENESYS], target: 'sip:genesys' } }, rules: [{ name: 'k', when: { to: 'kore' }, actions: [{ action: 'case', header: 'User-to-User' }] }] }));
+    const towardKore = parseRulesText(
+      JSON.stringify({
+        peers: { kore: { sources: [KORE], target: 'sip:kore' }, genesys: { sources: [GENESYS], target: 'sip:genesys' } },
+        rules: [{ name: 'k', when: { to: 'kore' }, actions: [{ action: 'case', header: 'User-to-User' }] }],
+      }),
+    );
     if (!towardKore.ok) throw new Error(JSON.stringify(towardKore.errors));
     const miscased = replayMessage(towardKore.value, captured(KORE, invite('User-To-User: 00436F6E74657874;encoding=hex')));
     expect(miscased.kind === 'relayed' && miscased.remaining).toEqual([{ code: 'miscased', message: 'User-To-User should be spelled User-to-User' }]);

@@ -56,7 +56,16 @@ export function replayMessage(rules: CompiledRules, at: CapturedMessage): Replay
   if (from === undefined || to === undefined) return { kind: 'refused', at, label: arrowLabel(message) };
   const out = rewrite(rules, message, { from: from.name, to: to.name });
   const remaining = [...lintMessageUui(out.message).map((f) => ({ code: f.code, message: f.message })), ...miscased(out.message, rules.emittedNames)];
-  return { kind: 'relayed', at, from: from.name, to: to.name, method: methodOf(message).toUpperCase(), label: arrowLabel(message), changes: out.changes, remaining };
+  return {
+    kind: 'relayed',
+    at,
+    from: from.name,
+    to: to.name,
+    method: methodOf(message).toUpperCase(),
+    label: arrowLabel(message),
+    changes: out.changes,
+    remaining,
+  };
 }
 
 export interface ReplaySummary {

@@ -28,7 +28,13 @@ export interface LadderEntry {
 }
 
 /** A relayed message's entry: what the rules changed, and what would still leave wrong. */
-export function rewriteEntry(from: string, to: string, label: string, changes: readonly Change[], left: readonly { readonly code: string; readonly message: string }[]): LadderEntry {
+export function rewriteEntry(
+  from: string,
+  to: string,
+  label: string,
+  changes: readonly Change[],
+  left: readonly { readonly code: string; readonly message: string }[],
+): LadderEntry {
   return { from, to, label, changes: changes.map(describeChange), findings: left.map((f) => `still ${f.code}: ${f.message}`) };
 }
 
@@ -66,7 +72,10 @@ export function ladderHtml(title: string, peers: readonly [string, string], entr
     y = Math.max(y + ROW, line + 8);
   });
   const height = y + 20;
-  const lifelines = [...x.entries()].map(([name, at]) => `<line class="lifeline" x1="${at}" y1="40" x2="${at}" y2="${height - 10}"/><text class="peer" x="${at}" y="30" text-anchor="middle">${escape(name)}</text>`);
+  const lifelines = [...x.entries()].map(
+    ([name, at]) =>
+      `<line class="lifeline" x1="${at}" y1="40" x2="${at}" y2="${height - 10}"/><text class="peer" x="${at}" y="30" text-anchor="middle">${escape(name)}</text>`,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>

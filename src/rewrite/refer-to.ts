@@ -21,7 +21,6 @@ import { insertHeader, unchanged, type ActionOutcome } from './outcome.js';
 type ToUri = Extract<Action, { kind: 'to-uri' }>;
 type FromUri = Extract<Action, { kind: 'from-uri' }>;
 
-
 export function applyToUri(a: ToUri, headers: readonly Header[], encoding: TextEncoding): ActionOutcome {
   const line = headers.find((h) => h.key === a.header.key);
   const carrierAt = headers.findIndex((h) => h.key === a.uri.key);
@@ -40,9 +39,7 @@ export function applyToUri(a: ToUri, headers: readonly Header[], encoding: TextE
     detail = `${line.name} replaced the copy in ${carrier.name} URI`;
     return embedded.map((e, i) => (i === at ? fresh : e));
   });
-  const out = headers
-    .map((h, i) => (i === carrierAt ? { ...h, value } : h))
-    .filter((h) => h.key !== a.header.key);
+  const out = headers.map((h, i) => (i === carrierAt ? { ...h, value } : h)).filter((h) => h.key !== a.header.key);
   const removed = headers.length - out.length;
   const changes: ActionChange[] = [{ action: 'to-uri', header: a.header.name, detail: removed > 1 ? `${detail}; ${removed} lines removed` : detail }];
   return { headers: out, changes };

@@ -10,9 +10,9 @@ import { rewrite } from './rewrite.js';
 const NAMES = ['User-to-User', 'user-to-user', 'USER-TO-USER', 'User-To-User', 'X-Kore', 'x-kore', 'Subject', 's', 'Allow', 'P-Info'];
 const value = fc.string({ unit: fc.constantFrom(...'abcXYZ019 |;=%&?,<>"@:-_.'.split('')), maxLength: 24 }).map((s) => s.trim() || 'v');
 const header = fc.record({ name: fc.constantFrom(...NAMES), value });
-const embedded = fc.record({ name: fc.constantFrom('User-to-User', 'user-to-user', 'X-Kore', 'Other'), value }).map(
-  (h) => `${h.name}=${encodeUriHeaderText(h.value, 'latin1')}`,
-);
+const embedded = fc
+  .record({ name: fc.constantFrom('User-to-User', 'user-to-user', 'X-Kore', 'Other'), value })
+  .map((h) => `${h.name}=${encodeUriHeaderText(h.value, 'latin1')}`);
 const referTo = fc.array(embedded, { maxLength: 3 }).map((e) => `<sip:+1444@host.example${e.length ? `?${e.join('&')}` : ''}>`);
 const body = fc.string({ unit: 'binary-ascii', maxLength: 40 });
 

@@ -138,7 +138,12 @@ describe('actions', () => {
     const r = run([{ action: 'from-uri', header: 'X-U' }], undefined, m);
     expect(head(r)).toEqual(['CSeq: 2 REFER', 'Refer-To: <sip:c@h?X-U=a%0D%0AVia:%20SIP/2.0/UDP%20evil>']);
     expect(r.changes[0]?.detail).toBe('refused to move out of Refer-To URI: decodes to CR, LF or NUL');
-    expect(serializeToBuffer(r.message).toString('latin1').split('\r\n').filter((l) => l.startsWith('Via'))).toEqual([]);
+    expect(
+      serializeToBuffer(r.message)
+        .toString('latin1')
+        .split('\r\n')
+        .filter((l) => l.startsWith('Via')),
+    ).toEqual([]);
   });
 });
 

@@ -93,9 +93,7 @@ function compileAction(spec: ActionSpec, at: Path, errors: RuleError[]): Action 
         errors.push({ path: jsonPath([...at, 'header']), message: `cannot embed ${uri.name} in itself` });
         return undefined;
       }
-      return spec.action === 'to-uri'
-        ? { kind: 'to-uri', header, uri, prefer: spec.prefer ?? 'uri' }
-        : { kind: 'from-uri', header, uri };
+      return spec.action === 'to-uri' ? { kind: 'to-uri', header, uri, prefer: spec.prefer ?? 'uri' } : { kind: 'from-uri', header, uri };
     }
     case 'single':
       return { kind: 'single', header, keep: spec.keep ?? 'first' };
@@ -145,7 +143,10 @@ export function compileRules(spec: RulesFileSpec): Result<CompiledRules> {
   const byDirection = new Map<string, Rule[]>();
   for (const from of peers.keys()) {
     for (const to of peers.keys()) {
-      byDirection.set(directionKey(from, to), compiled.filter((c) => appliesBetween(c.spec, from, to)).map((c) => c.rule));
+      byDirection.set(
+        directionKey(from, to),
+        compiled.filter((c) => appliesBetween(c.spec, from, to)).map((c) => c.rule),
+      );
     }
   }
   const rules = compiled.map((c) => c.rule);

@@ -33,9 +33,15 @@ describe('loading a rules file', () => {
 
   it.each([
     [{ peers, rules: [{ name: 'r', actions: [{ action: 'case' }] }] }, '$.rules[0].actions[0]: missing required property "header"'],
-    [{ peers, rules: [{ name: 'r', actions: [{ action: 'upcase', header: 'X' }] }] }, '$.rules[0].actions[0].action: unknown action "upcase": must be one of case, remove, set, add, replace, to-uri, from-uri, single'],
+    [
+      { peers, rules: [{ name: 'r', actions: [{ action: 'upcase', header: 'X' }] }] },
+      '$.rules[0].actions[0].action: unknown action "upcase": must be one of case, remove, set, add, replace, to-uri, from-uri, single',
+    ],
     [{ peers, rules: [{ name: 'r', actions: [{ action: 'case', header: 'User to User' }] }] }, '$.rules[0].actions[0].header: does not match'],
-    [{ peers, rules: [{ name: 'r', when: { message: 'reply' }, actions: [{ action: 'remove', header: 'X' }] }] }, '$.rules[0].when.message: must be one of "request", "response"'],
+    [
+      { peers, rules: [{ name: 'r', when: { message: 'reply' }, actions: [{ action: 'remove', header: 'X' }] }] },
+      '$.rules[0].when.message: must be one of "request", "response"',
+    ],
     [{ peers, rules: [{ name: 'r', colour: 1, actions: [{ action: 'remove', header: 'X' }] }] }, '$.rules[0].colour: unknown property'],
     [{ peers, rules: [{ name: 'r', actions: [{ action: 'set', header: 'X', value: 'a\r\nVia: evil' }] }] }, '$.rules[0].actions[0].value: does not match'],
     [{ peers: {}, rules: [] }, '$.peers: must NOT have fewer than 1 properties'],
@@ -44,19 +50,52 @@ describe('loading a rules file', () => {
   });
 
   it.each([
-    [{ peers, rules: [{ name: 'r', when: { to: 'genesis' }, actions: [{ action: 'remove', header: 'X' }] }] }, '$.rules[0].when.to: "genesis" is not a configured peer'],
-    [{ peers, rules: [{ name: 'r', when: { from: ['kore', 'nobody'] }, actions: [{ action: 'remove', header: 'X' }] }] }, '$.rules[0].when.from[1]: "nobody" is not a configured peer'],
+    [
+      { peers, rules: [{ name: 'r', when: { to: 'genesis' }, actions: [{ action: 'remove', header: 'X' }] }] },
+      '$.rules[0].when.to: "genesis" is not a configured peer',
+    ],
+    [
+      { peers, rules: [{ name: 'r', when: { from: ['kore', 'nobody'] }, actions: [{ action: 'remove', header: 'X' }] }] },
+      '$.rules[0].when.from[1]: "nobody" is not a configured peer',
+    ],
     [{ peers, rules: [{ name: 'r', actions: [{ action: 'replace', header: 'X', match: '(', with: '' }] }] }, '$.rules[0].actions[0].match: invalid regex'],
-    [{ peers, rules: [{ name: 'r', actions: [{ action: 'replace', header: 'X', match: '(a)\\1', with: '' }] }] }, '$.rules[0].actions[0].match: regex "(a)\\\\1" needs backtracking'],
-    [{ peers, rules: [{ name: 'r', when: { header: { name: 'X', matches: '(?<=x)y' } }, actions: [{ action: 'remove', header: 'X' }] }] }, '$.rules[0].when.header.matches: regex "(?<=x)y" needs backtracking'],
-    [{ peers, rules: [{ name: 'r', when: { message: 'request', status: ['2xx'] }, actions: [{ action: 'remove', header: 'X' }] }] }, '$.rules[0].when.status: a status only matches responses'],
+    [
+      { peers, rules: [{ name: 'r', actions: [{ action: 'replace', header: 'X', match: '(a)\\1', with: '' }] }] },
+      '$.rules[0].actions[0].match: regex "(a)\\\\1" needs backtracking',
+    ],
+    [
+      { peers, rules: [{ name: 'r', when: { header: { name: 'X', matches: '(?<=x)y' } }, actions: [{ action: 'remove', header: 'X' }] }] },
+      '$.rules[0].when.header.matches: regex "(?<=x)y" needs backtracking',
+    ],
+    [
+      { peers, rules: [{ name: 'r', when: { message: 'request', status: ['2xx'] }, actions: [{ action: 'remove', header: 'X' }] }] },
+      '$.rules[0].when.status: a status only matches responses',
+    ],
     [{ peers, rules: [{ name: 'r', actions: [{ action: 'to-uri', header: 'refer-to' }] }] }, '$.rules[0].actions[0].header: cannot embed Refer-To in itself'],
-    [{ peers, rules: [{ name: 'r', actions: [{ action: 'remove', header: 'X' }] }, { name: 'r', actions: [{ action: 'remove', header: 'Y' }] }] }, '$.rules[1].name: rule name "r" is used twice'],
-    [{ peers: { ...peers, kore: { sources: ['127.0.0.999'], target: 'sip:h' } }, rules: [] }, '$.peers.kore.sources[0]: "127.0.0.999" is not an IP address or CIDR range'],
+    [
+      {
+        peers,
+        rules: [
+          { name: 'r', actions: [{ action: 'remove', header: 'X' }] },
+          { name: 'r', actions: [{ action: 'remove', header: 'Y' }] },
+        ],
+      },
+      '$.rules[1].name: rule name "r" is used twice',
+    ],
+    [
+      { peers: { ...peers, kore: { sources: ['127.0.0.999'], target: 'sip:h' } }, rules: [] },
+      '$.peers.kore.sources[0]: "127.0.0.999" is not an IP address or CIDR range',
+    ],
     [{ peers: { ...peers, kore: { sources: ['127.0.0.0/24'], target: 'sip:h' } }, rules: [] }, '$.peers.kore.sources[0]: overlaps $.peers.genesys.sources[0]'],
-    [{ peers: { ...peers, kore: { sources: ['10.0.0.1'], target: 'sip:h;transport=sctp' } }, rules: [] }, '$.peers.kore.target: transport "sctp" is not one of udp, tcp, tls'],
+    [
+      { peers: { ...peers, kore: { sources: ['10.0.0.1'], target: 'sip:h;transport=sctp' } }, rules: [] },
+      '$.peers.kore.target: transport "sctp" is not one of udp, tcp, tls',
+    ],
     [{ peers: { ...peers, kore: { sources: ['10.0.0.1'], target: 'sip:' } }, rules: [] }, '$.peers.kore.target: must be a SIP URI with a host'],
-    [{ peers: { ...peers, third: { sources: ['10.0.0.1'], target: 'sip:h' } }, rules: [] }, '$.peers.genesys: relayTo is required when there are not exactly two peers'],
+    [
+      { peers: { ...peers, third: { sources: ['10.0.0.1'], target: 'sip:h' } }, rules: [] },
+      '$.peers.genesys: relayTo is required when there are not exactly two peers',
+    ],
     // A name every object inherits is no peer (its INVITEs would have nowhere to go).
     [{ peers: { ...peers, kore: { ...peers.kore, relayTo: 'toString' } }, rules: [] }, '$.peers.kore.relayTo: "toString" is not another configured peer'],
     [{ peers: { ...peers, kore: { ...peers.kore, relayTo: '__proto__' } }, rules: [] }, '$.peers.kore.relayTo: "__proto__" is not another configured peer'],

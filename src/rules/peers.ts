@@ -70,9 +70,7 @@ export function compilePeers(specs: Readonly<Record<string, PeerSpec>>): { peers
 
 /** Two peers sharing a source address would make "who sent this" a guess. */
 function overlapErrors(specs: Readonly<Record<string, PeerSpec>>): RuleError[] {
-  const all = Object.entries(specs).flatMap(([name, spec]) =>
-    spec.sources.map((s, i) => ({ name, i, cidr: parseSource(s) })),
-  );
+  const all = Object.entries(specs).flatMap(([name, spec]) => spec.sources.map((s, i) => ({ name, i, cidr: parseSource(s) })));
   const errors: RuleError[] = [];
   all.forEach((a, ai) => {
     for (const b of all.slice(ai + 1)) {

@@ -41,7 +41,13 @@ describe('rule regexes run in linear time', () => {
     const loaded = parseRulesText(
       JSON.stringify({
         peers: { a: { sources: ['10.0.0.1'], target: 'sip:10.0.0.1' }, b: { sources: ['10.0.0.2'], target: 'sip:10.0.0.2' } },
-        rules: [{ name: 'r', when: { header: { name: 'X-Tag', matches: '(a|aa)*c' } }, actions: [{ action: 'replace', header: 'X-Tag', match: '(a|aa)*$', with: 'z' }] }],
+        rules: [
+          {
+            name: 'r',
+            when: { header: { name: 'X-Tag', matches: '(a|aa)*c' } },
+            actions: [{ action: 'replace', header: 'X-Tag', match: '(a|aa)*$', with: 'z' }],
+          },
+        ],
       }),
     );
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));

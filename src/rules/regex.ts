@@ -19,6 +19,9 @@ export function compileRegex(source: string, flags = ''): RegexResult {
   try {
     return { ok: true, regex: new RE2(source, flags) };
   } catch (e) {
-    return { ok: false, message: `regex ${JSON.stringify(source)} needs backtracking (${(e as Error).message}); rule regexes run in linear time, without backreferences or lookaround: rewrite it` };
+    return {
+      ok: false,
+      message: `regex ${JSON.stringify(source)} needs backtracking (${(e as Error).message}); rule regexes run in linear time, without backreferences or lookaround: rewrite it`,
+    };
   }
 }

@@ -30,7 +30,9 @@ describe('headers embedded in a SIP URI (RFC 3261 §19.1.1)', () => {
   it('round-trips any text without CR, LF or NUL, in either encoding', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.constantFrom('latin1' as const, 'utf8' as const), (raw, enc) => {
-        const text = Buffer.from(Buffer.from(raw, enc)).toString(enc).replace(/[\r\n\0]/g, '');
+        const text = Buffer.from(Buffer.from(raw, enc))
+          .toString(enc)
+          .replace(/[\r\n\0]/g, '');
         const encoded = encodeUriHeaderText(text, enc);
         expect(encoded).toMatch(/^[A-Za-z0-9\-_.!~*'()[\]/?:+$%]*$/);
         expect(decodeUriHeaderText(encoded, enc)).toEqual({ ok: true, text });

@@ -63,9 +63,7 @@ function encodeBytes(text: string, encoding: TextEncoding): string {
   return out;
 }
 
-export type DecodeResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly reason: string };
+export type DecodeResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 /** Text that may never come out of an embedded header: it would end or split a header line. */
 const LINE_BREAKING = /[\r\n\0]/;

@@ -3,7 +3,8 @@ import { viaAddress, viaValues } from './via.js';
 
 describe('Via headers (RFC 3261 §18.2.1)', () => {
   it('lists every Via value top first: several lines, comma lists, compact form, any case', () => {
-    const raw = 'INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2\r\nv: SIP/2.0/TCP 10.0.0.3;branch=z9hG4bK3\r\nCall-ID: x\r\n\r\nVia: body text\r\n';
+    const raw =
+      'INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2\r\nv: SIP/2.0/TCP 10.0.0.3;branch=z9hG4bK3\r\nCall-ID: x\r\n\r\nVia: body text\r\n';
     expect(viaValues(raw).map(viaAddress)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
   });
 

@@ -4,15 +4,7 @@
  */
 import { uuiOctets, type UuiValue } from './codec.js';
 
-export type UuiFindingCode =
-  | 'empty'
-  | 'unknown-encoding'
-  | 'encoding-mismatch'
-  | 'non-printable'
-  | 'high-octet'
-  | 'too-long'
-  | 'missing-pd'
-  | 'duplicate';
+export type UuiFindingCode = 'empty' | 'unknown-encoding' | 'encoding-mismatch' | 'non-printable' | 'high-octet' | 'too-long' | 'missing-pd' | 'duplicate';
 
 export interface UuiFinding {
   readonly code: UuiFindingCode;
@@ -39,24 +31,17 @@ function encodingFindings(value: UuiValue): UuiFinding[] {
     return [{ code: 'encoding-mismatch', message: `payload is not an even run of hex digits (${how})` }];
   }
   if (value.encoding === 'ascii') {
-    return /^[\x20-\x7e]*$/.test(value.data)
-      ? []
-      : [{ code: 'non-printable', message: 'ascii payload has characters outside printable US-ASCII' }];
+    return /^[\x20-\x7e]*$/.test(value.data) ? [] : [{ code: 'non-printable', message: 'ascii payload has characters outside printable US-ASCII' }];
   }
   // Genesys keeps every octet after the discriminator; one of 128-255 breaks its decoding.
   const kept = value.pd === undefined ? octets.subarray(1) : octets;
-  return kept.some((b) => b >= 0x80)
-    ? [{ code: 'high-octet', message: 'hex payload decodes to octets of 128 or more' }]
-    : [];
+  return kept.some((b) => b >= 0x80) ? [{ code: 'high-octet', message: 'hex payload decodes to octets of 128 or more' }] : [];
 }
 
 function pdFindings(value: UuiValue): UuiFinding[] {
   if (value.pd !== undefined || value.data === '') return [];
   const first = value.encoding === 'hex' ? uuiOctets(value)?.[0] : undefined;
-  const hasPd =
-    value.encoding === 'hex'
-      ? first !== undefined && KNOWN_PDS.has(first)
-      : /^(?:XX|0[0-578])/i.test(value.data); // an ascii payload spells its discriminator out
+  const hasPd = value.encoding === 'hex' ? first !== undefined && KNOWN_PDS.has(first) : /^(?:XX|0[0-578])/i.test(value.data); // an ascii payload spells its discriminator out
   if (hasPd) return [];
   return [
     {

@@ -6,7 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { callFlow, listenOnPeers, NET, peerEnds, ROOT, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, type SippRun } from './stack.js';
+import {
+  callFlow,
+  listenOnPeers,
+  NET,
+  peerEnds,
+  ROOT,
+  sipp,
+  startDrachtio,
+  startSipcase,
+  untilLogged,
+  which,
+  writeRules,
+  type Proc,
+  type SippRun,
+} from './stack.js';
 
 const drachtio = which('drachtio');
 const sippBin = which('sipp');
@@ -68,15 +82,23 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   });
 
   it('4. REFER with UUI already embedded, mis-cased: Genesys gets it spelled User-to-User', async () => {
-    passed(await transfer('f4', '<sip:+14445556666@byoc.example.pure.cloud?User-To-User=XXcfo%7C64f0c3a1e2b74d1c9c2a%3Bencoding%3Dascii>', 'X-Flow: uui-in-uri'));
+    passed(
+      await transfer('f4', '<sip:+14445556666@byoc.example.pure.cloud?User-To-User=XXcfo%7C64f0c3a1e2b74d1c9c2a%3Bencoding%3Dascii>', 'X-Flow: uui-in-uri'),
+    );
   });
 
   it('4b. header injection: a Refer-To whose embedded UUI decodes to CRLF "X-Injected: evil" reaches Genesys still escaped, with no new header line', async () => {
     passed(
-      await genesysCallsKore('f4b', 'kore-transfer-uas.xml', 'genesys-refer-injection-uac.xml', {}, {
-        refer_to: '<sip:+14445556666@byoc.example.pure.cloud?user-to-user=XX%0D%0AX-Injected%3A%20evil>',
-        uui_line: 'X-Flow: injection',
-      }),
+      await genesysCallsKore(
+        'f4b',
+        'kore-transfer-uas.xml',
+        'genesys-refer-injection-uac.xml',
+        {},
+        {
+          refer_to: '<sip:+14445556666@byoc.example.pure.cloud?user-to-user=XX%0D%0AX-Injected%3A%20evil>',
+          uui_line: 'X-Flow: injection',
+        },
+      ),
     );
   });
 
@@ -92,7 +114,7 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
     passed(await genesysCallsKore('f7', 'kore-busy-uas.xml', 'genesys-busy-uac.xml'));
   });
 
-  it('5b. late offer: INVITE without SDP; the caller\'s answer in its ACK reaches the far end\'s ACK', async () => {
+  it("5b. late offer: INVITE without SDP; the caller's answer in its ACK reaches the far end's ACK", async () => {
     passed(await koreCallsGenesys('f5b', 'genesys-late-offer-uas.xml', 'kore-late-offer-uac.xml'));
   });
 
@@ -103,7 +125,14 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   it('8. an unknown source gets 403 and neither peer receives anything', async () => {
     const peers = await listenOnPeers(NET);
     try {
-      const run = await sipp({ label: 'f8-stranger', scenario: join(ROOT, 'src/regress/flows/stranger-uac.xml'), ip: NET.stranger, port: NET.uacPort, remote: drachtioAt, service: '+15557770000' }).done;
+      const run = await sipp({
+        label: 'f8-stranger',
+        scenario: join(ROOT, 'src/regress/flows/stranger-uac.xml'),
+        ip: NET.stranger,
+        port: NET.uacPort,
+        remote: drachtioAt,
+        service: '+15557770000',
+      }).done;
       await new Promise((r) => setTimeout(r, 500));
       passed({ stranger: run });
       expect(peers.heard).toEqual([]);
@@ -122,7 +151,7 @@ describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
 });
 
 describe.skipIf(!ready)('start-up', () => {
-  it('waits for a drachtio-server that starts after sipcase (a sidecar\'s start order is not guaranteed)', async () => {
+  it("waits for a drachtio-server that starts after sipcase (a sidecar's start order is not guaranteed)", async () => {
     const app = startSipcase('sipcase-early', writeRules());
     await new Promise((r) => setTimeout(r, 1500));
     const server = await startDrachtio('drachtio-late', 'User-to-User');
@@ -135,7 +164,7 @@ describe.skipIf(!ready)('start-up', () => {
     }
   }, 30_000);
 
-  it('refuses to start when drachtio-server re-cases the rules\' names, and says what to set', async () => {
+  it("refuses to start when drachtio-server re-cases the rules' names, and says what to set", async () => {
     const server = await startDrachtio('drachtio-unpreserved', undefined);
     try {
       const app = startSipcase('sipcase-unpreserved', writeRules());

@@ -10,13 +10,41 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { track } from '../../src/harness/processes.js';
-import { callFlow, listenOnPeers, LOGS, metric, peerEnds, ROOT, sipp, startSipcase, startStack, until, untilLogged, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import {
+  callFlow,
+  listenOnPeers,
+  LOGS,
+  metric,
+  peerEnds,
+  ROOT,
+  sipp,
+  startSipcase,
+  startStack,
+  until,
+  untilLogged,
+  which,
+  writeRules,
+  type Net,
+  type Proc,
+  type Sipcase,
+  type SippRun,
+} from './stack.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const HOSTILE: Net = { drachtio: '127.0.0.1', sipPort: 28060, adminPort: 32022, secret: 'sipcase-hostile', genesys: lo('hostile', 2), kore: lo('hostile', 3), stranger: lo('hostile', 9), uasPort: 25090, uacPort: 25070 };
+const HOSTILE: Net = {
+  drachtio: '127.0.0.1',
+  sipPort: 28060,
+  adminPort: 32022,
+  secret: 'sipcase-hostile',
+  genesys: lo('hostile', 2),
+  kore: lo('hostile', 3),
+  stranger: lo('hostile', 9),
+  uasPort: 25090,
+  uacPort: 25070,
+};
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(HOSTILE);
 /** This suite's per-source limit, low enough for a short flood to cross it. */
 const RATE = { perSecond: 20, burst: 20 };
@@ -27,7 +55,12 @@ function passed(runs: Record<string, SippRun>): void {
 
 /** The good call after each bad one: flow 2 of the main suite (Kore calls Genesys, exact UUI). */
 const goodCall = async (label: string) =>
-  passed(await callFlow({ label: `${label}-good-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas }, { label: `${label}-good-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' }));
+  passed(
+    await callFlow(
+      { label: `${label}-good-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas },
+      { label: `${label}-good-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' },
+    ),
+  );
 
 /** Status lines of the responses a SIPp instance received, from its message trace. */
 function statusesReceived(label: string): string[] {
@@ -48,7 +81,10 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
   const rejected = (reason: string) => metric(app, 'sipcase_requests_rejected_total', { reason });
 
   beforeAll(async () => {
-    ({ server, app } = await startStack('hostile', HOSTILE, writeRules(HOSTILE, join(LOGS, 'hostile', 'rules.json')), { SIPCASE_SOURCE_RATE: String(RATE.perSecond), SIPCASE_SOURCE_BURST: String(RATE.burst) }));
+    ({ server, app } = await startStack('hostile', HOSTILE, writeRules(HOSTILE, join(LOGS, 'hostile', 'rules.json')), {
+      SIPCASE_SOURCE_RATE: String(RATE.perSecond),
+      SIPCASE_SOURCE_BURST: String(RATE.burst),
+    }));
   }, 40_000);
 
   afterAll(async () => {
@@ -58,17 +94,37 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
 
   it.each([
     ['invalid hex', 'User-To-User: 04ZZ12;encoding=hex', 'User-to-User: 04ZZ12;encoding=hex', 'sipcase_uui_findings_total', { kind: 'encoding-mismatch' }],
-    ['an encoding nobody registered', 'User-To-User: 0048656C6C6F;encoding=base64', 'User-to-User: 0048656C6C6F;encoding=base64', 'sipcase_uui_findings_total', { kind: 'unknown-encoding' }],
+    [
+      'an encoding nobody registered',
+      'User-To-User: 0048656C6C6F;encoding=base64',
+      'User-to-User: 0048656C6C6F;encoding=base64',
+      'sipcase_uui_findings_total',
+      { kind: 'unknown-encoding' },
+    ],
     // The preset keeps the first UUI toward Genesys (which drops them all when there are several).
-    ['two UUIs that disagree', 'User-To-User: 00AA;encoding=hex\r\nuser-to-user: 00BB;encoding=hex', 'User-to-User: 00AA;encoding=hex', 'sipcase_rewrites_total', { rule: 'uui-exactly-one', action: 'single' }],
-  ])('UUI with %s: relayed (lint warns, never blocks), Genesys gets exactly one User-to-User, value untouched; counted; a good call follows', async (what, lines, arrives, counter, labels) => {
-    const label = `h-uui-${what.split(' ').join('-')}`;
-    const before = await metric(app, counter, labels);
-    passed(await callFlow({ label: `${label}-genesys`, scenario: 'genesys-one-uui-uas.xml', ...genesysUas }, { label: `${label}-kore`, scenario: 'kore-lines-uac.xml', ...koreUac, service: '+14445556666', keys: { lines } }));
-    expect(uuiLinesReceived(`${label}-genesys`)).toEqual([arrives]);
-    expect(await metric(app, counter, labels)).toBe(before + 1);
-    await goodCall(label);
-  });
+    [
+      'two UUIs that disagree',
+      'User-To-User: 00AA;encoding=hex\r\nuser-to-user: 00BB;encoding=hex',
+      'User-to-User: 00AA;encoding=hex',
+      'sipcase_rewrites_total',
+      { rule: 'uui-exactly-one', action: 'single' },
+    ],
+  ])(
+    'UUI with %s: relayed (lint warns, never blocks), Genesys gets exactly one User-to-User, value untouched; counted; a good call follows',
+    async (what, lines, arrives, counter, labels) => {
+      const label = `h-uui-${what.split(' ').join('-')}`;
+      const before = await metric(app, counter, labels);
+      passed(
+        await callFlow(
+          { label: `${label}-genesys`, scenario: 'genesys-one-uui-uas.xml', ...genesysUas },
+          { label: `${label}-kore`, scenario: 'kore-lines-uac.xml', ...koreUac, service: '+14445556666', keys: { lines } },
+        ),
+      );
+      expect(uuiLinesReceived(`${label}-genesys`)).toEqual([arrives]);
+      expect(await metric(app, counter, labels)).toBe(before + 1);
+      await goodCall(label);
+    },
+  );
 
   const uui10k = `User-To-User: ${'41'.repeat(5000)};encoding=hex`;
   const headerLines = (count: number, width: number) => Array.from({ length: count }, (_, i) => `X-Pad-${i}: ${'v'.repeat(width)}`).join('\r\n');
@@ -99,10 +155,21 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     passed(
       await callFlow(
         { label: 'hd-kore', scenario: 'kore-plain-uas.xml', ...koreUas },
-        { label: 'hd-genesys', scenario: 'genesys-hostile-dialog-uac.xml', ...genesysUac, service: '+15557770000', vars: { big: Array.from({ length: 120 }, () => 'b'.repeat(98)).join('\r\n') } },
+        {
+          label: 'hd-genesys',
+          scenario: 'genesys-hostile-dialog-uac.xml',
+          ...genesysUac,
+          service: '+15557770000',
+          vars: { big: Array.from({ length: 120 }, () => 'b'.repeat(98)).join('\r\n') },
+        },
       ),
     );
-    expect(statusesReceived('hd-genesys').filter((s) => !/^SIP\/2\.0 (100|200)/.test(s))).toEqual(['SIP/2.0 400 Missing Refer-To', 'SIP/2.0 400 Bad Refer-To', 'SIP/2.0 501 Not Implemented', 'SIP/2.0 513 Message Too Large']);
+    expect(statusesReceived('hd-genesys').filter((s) => !/^SIP\/2\.0 (100|200)/.test(s))).toEqual([
+      'SIP/2.0 400 Missing Refer-To',
+      'SIP/2.0 400 Bad Refer-To',
+      'SIP/2.0 501 Not Implemented',
+      'SIP/2.0 513 Message Too Large',
+    ]);
     expect(await rejected('malformed')).toBe(malformed + 2);
     expect(await rejected('too_large')).toBe(tooLarge + 1);
     await goodCall('hd');
@@ -116,7 +183,10 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
         { label: 'hb-genesys', scenario: join(ROOT, 'src/regress/flows/basic-uac.xml'), ...genesysUac, service: '+15557770000', keys: { hdrs: '' } },
       ),
     );
-    const infoAnswer = readFileSync(join(LOGS, 'hb-genesys.messages.log'), 'latin1').split(/-{20,}/).find((m) => /received[\s\S]*\r\nCSeq: 3 INFO\r\n/.test(m)) ?? '';
+    const infoAnswer =
+      readFileSync(join(LOGS, 'hb-genesys.messages.log'), 'latin1')
+        .split(/-{20,}/)
+        .find((m) => /received[\s\S]*\r\nCSeq: 3 INFO\r\n/.test(m)) ?? '';
     expect(infoAnswer).toMatch(/SIP\/2\.0 200 OK/);
     expect(infoAnswer).not.toContain('bbbbbbbb');
     // Had the 12 KB answer reached drachtio-server, its connection would carry no further call.
@@ -139,7 +209,12 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     // Kore's own bucket is full: its call goes through at once.
     await goodCall('flood-kore');
     await new Promise((r) => setTimeout(r, 1000));
-    passed(await callFlow({ label: 'flood-after-kore', scenario: 'kore-answer-uas.xml', ...koreUas }, { label: 'flood-after-genesys', scenario: 'genesys-call-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'caller' } }));
+    passed(
+      await callFlow(
+        { label: 'flood-after-kore', scenario: 'kore-answer-uas.xml', ...koreUas },
+        { label: 'flood-after-genesys', scenario: 'genesys-call-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'caller' } },
+      ),
+    );
   });
 
   /** A scanner the project did not write, from the stranger's address, bounded in time. */
@@ -157,7 +232,20 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     const peers = await listenOnPeers(HOSTILE);
     try {
       const map = await scan('svmap', 'svmap', ['-b', HOSTILE.stranger, '-p', String(HOSTILE.sipPort), '-t', '0.05', HOSTILE.drachtio]);
-      const war = await scan('svwar', 'svwar', ['-b', HOSTILE.stranger, '-p', String(HOSTILE.sipPort), '-m', 'INVITE', '-e', '100-199', '-t', '0.05', '--force', HOSTILE.drachtio]);
+      const war = await scan('svwar', 'svwar', [
+        '-b',
+        HOSTILE.stranger,
+        '-p',
+        String(HOSTILE.sipPort),
+        '-m',
+        'INVITE',
+        '-e',
+        '100-199',
+        '-t',
+        '0.05',
+        '--force',
+        HOSTILE.drachtio,
+      ]);
       expect(map.code, map.out).toBe(0);
       // svmap finds a SIP device but no fingerprint: sipcase's answers carry no User-Agent or Server.
       expect(map.out).toMatch(new RegExp(`\\| ${HOSTILE.drachtio}:${HOSTILE.sipPort} +\\| unknown +\\|`));
@@ -173,11 +261,24 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     await goodCall('scanned');
   }, 150_000);
 
-  it('sipcase killed mid-call (SIGKILL): the caller\'s BYE gets 481 from drachtio-server, the callee hears nothing; a restarted sipcase serves the next call', async () => {
+  it("sipcase killed mid-call (SIGKILL): the caller's BYE gets 481 from drachtio-server, the callee hears nothing; a restarted sipcase serves the next call", async () => {
     const uas = sipp({ label: 'killed-kore', scenario: 'hold-uas.xml', ...koreUas, timeoutS: 8 });
     await new Promise((r) => setTimeout(r, 300));
-    const uac = sipp({ label: 'killed-genesys', scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'caller' }, pauseMs: 2500, timeoutS: 8 });
-    await until('the call to be answered', async () => (await metric(app, 'sipcase_live_calls', {})) === 1 && (await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' })) > 0, 5000);
+    const uac = sipp({
+      label: 'killed-genesys',
+      scenario: 'hold-uac.xml',
+      ...genesysUac,
+      service: '+15557770000',
+      vars: { hangup: 'caller' },
+      pauseMs: 2500,
+      timeoutS: 8,
+    });
+    await until(
+      'the call to be answered',
+      async () =>
+        (await metric(app, 'sipcase_live_calls', {})) === 1 && (await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' })) > 0,
+      5000,
+    );
     process.kill(app.pid, 'SIGKILL');
     const [kore, genesys] = await Promise.all([uas.done, uac.done]);
     // The dialogs live on in drachtio-server, but the app that owned them is gone.

@@ -20,7 +20,11 @@ export function selfSigned(dir: string, ip: string): Certificate {
   mkdirSync(dir, { recursive: true });
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${ip}`, '-addext', `subjectAltName=IP:${ip}`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${ip}`, '-addext', `subjectAltName=IP:${ip}`],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return { key, cert };
 }
@@ -108,4 +112,3 @@ require_certificate = no
   await until('Kamailio TLS port', async () => proc.child.exitCode === null && (await portOpen(edge.ip, edge.tlsPort)), 10_000);
   return proc;
 }
-

@@ -8,13 +8,44 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callFlow, LOGS, ROOT, presetRuleList, sample, peerEnds, sipp, startDrachtio, startSipcase, startStack, until, untilLogged, untilMetrics, which, writeRules, type Net, type Proc, type Sipcase, type SippRun, type SippSpec } from './stack.js';
+import {
+  callFlow,
+  LOGS,
+  ROOT,
+  presetRuleList,
+  sample,
+  peerEnds,
+  sipp,
+  startDrachtio,
+  startSipcase,
+  startStack,
+  until,
+  untilLogged,
+  untilMetrics,
+  which,
+  writeRules,
+  type Net,
+  type Proc,
+  type Sipcase,
+  type SippRun,
+  type SippSpec,
+} from './stack.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const OPS: Net = { drachtio: '127.0.0.1', sipPort: 26060, adminPort: 30022, secret: 'sipcase-ops', genesys: lo('operations', 2), kore: lo('operations', 3), stranger: lo('operations', 9), uasPort: 25090, uacPort: 25070 };
+const OPS: Net = {
+  drachtio: '127.0.0.1',
+  sipPort: 26060,
+  adminPort: 30022,
+  secret: 'sipcase-ops',
+  genesys: lo('operations', 2),
+  kore: lo('operations', 3),
+  stranger: lo('operations', 9),
+  uasPort: 25090,
+  uacPort: 25070,
+};
 const RULES = join(LOGS, 'ops', 'rules.json');
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(OPS);
 
@@ -24,7 +55,10 @@ function passed(runs: Record<string, SippRun>): void {
 
 /** Flow 2 of the main suite: Kore calls Genesys with a mis-cased UUI, and hangs up. */
 const koreCallsGenesys = (label: string) =>
-  callFlow({ label: `${label}-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas }, { label: `${label}-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' });
+  callFlow(
+    { label: `${label}-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas },
+    { label: `${label}-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' },
+  );
 
 /** Writes a file as an editor saves it: a new file renamed over the old. */
 function save(file: string, text: string): void {
@@ -41,7 +75,11 @@ async function readyz(app: Sipcase): Promise<{ status: number; body: Record<stri
 
 /** The container's HEALTHCHECK command, run as Docker runs it, against this sipcase. */
 function healthcheck(app: Sipcase): number | null {
-  return spawnSync('node', [join(ROOT, 'dist/ops/healthcheck.js')], { env: { ...process.env, SIPCASE_HTTP_PORT: String(app.httpPort) }, encoding: 'utf8', timeout: 5000 }).status;
+  return spawnSync('node', [join(ROOT, 'dist/ops/healthcheck.js')], {
+    env: { ...process.env, SIPCASE_HTTP_PORT: String(app.httpPort) },
+    encoding: 'utf8',
+    timeout: 5000,
+  }).status;
 }
 
 function exitOf(proc: Proc): Promise<number | string> {
@@ -94,7 +132,18 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
       caseToKore: moved('sipcase_rewrites_total', { rule: 'uui-exact-case-to-kore', action: 'case' }),
       messagesRewritten: moved('sipcase_rewrite_duration_seconds_count'),
       rejected: moved('sipcase_requests_rejected_total', { reason: 'unknown_source' }),
-    }).toEqual({ started: 1, answered: 1, completed: 1, invites: 1, inviteAnswers: 2, byes: 1, caseToGenesys: 1, caseToKore: 1, messagesRewritten: 4, rejected: 0 });
+    }).toEqual({
+      started: 1,
+      answered: 1,
+      completed: 1,
+      invites: 1,
+      inviteAnswers: 2,
+      byes: 1,
+      caseToGenesys: 1,
+      caseToKore: 1,
+      messagesRewritten: 4,
+      rejected: 0,
+    });
   });
 
   it('rules reloaded during a live call: the call goes on, and its REFER follows the new rules', async () => {
@@ -107,7 +156,13 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
     const answered0 = sample(text, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' });
 
     const flow = callFlow(
-      { label: 'ops-reload-kore', scenario: 'kore-transfer-uas.xml', ...koreUas, pauseMs: 4000, keys: { refer_to: '<sip:+14445556666@byoc.example.pure.cloud>', uui_line: 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii' } },
+      {
+        label: 'ops-reload-kore',
+        scenario: 'kore-transfer-uas.xml',
+        ...koreUas,
+        pauseMs: 4000,
+        keys: { refer_to: '<sip:+14445556666@byoc.example.pure.cloud>', uui_line: 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii' },
+      },
       { label: 'ops-reload-genesys', scenario: 'genesys-transfer-uac.xml', ...genesysUac, service: '+15557770000' },
     );
     await untilMetrics(app, 'the call to be answered', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === answered0 + 1);
@@ -133,7 +188,11 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
     expect(r.body['lastReload']).toMatchObject({ result: 'invalid', message: expect.stringContaining('$: not valid JSON') as unknown });
     passed(await koreCallsGenesys('ops-after-bad-file'));
     writeRules(OPS, RULES);
-    await until('the good file to be back in force', async () => (await readyz(app)).body['lastReload'] !== undefined && ((await readyz(app)).body['lastReload'] as { result: string }).result === 'ok', 5000);
+    await until(
+      'the good file to be back in force',
+      async () => (await readyz(app)).body['lastReload'] !== undefined && ((await readyz(app)).body['lastReload'] as { result: string }).result === 'ok',
+      5000,
+    );
   }, 30_000);
 
   it('rules naming a header drachtio-server would re-case: refused, and /readyz says what to set', async () => {
@@ -154,10 +213,14 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
   it('drachtio-server stopped and started again: /readyz 503, then 200, and the next call works', async () => {
     const before = (await app.http('/metrics')).text;
     await server.stop();
-    await until('/readyz to say drachtio is down', async () => {
-      const r = await readyz(app);
-      return r.status === 503 && (r.body['failing'] as string[]).includes('drachtio');
-    }, 5000);
+    await until(
+      '/readyz to say drachtio is down',
+      async () => {
+        const r = await readyz(app);
+        return r.status === 503 && (r.body['failing'] as string[]).includes('drachtio');
+      },
+      5000,
+    );
     const down = (await app.http('/metrics')).text;
     expect(sample(down, 'sipcase_drachtio_connected')).toBe(0);
     expect(sample(down, 'sipcase_drachtio_disconnects_total') - sample(before, 'sipcase_drachtio_disconnects_total')).toBe(1);
@@ -176,8 +239,15 @@ describe.skipIf(!ready)('operations: endpoints, metrics, reload, reconnect', () 
     try {
       await untilMetrics(app, 'the call to be up', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === answered0 + 1);
       process.kill(server.child.pid as number, 'SIGKILL');
-      const after = await untilMetrics(app, 'the call to end as lost', (t) => sample(t, 'sipcase_live_calls') === 0 && sample(t, 'sipcase_drachtio_connected') === 0);
-      expect(sample(after, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome: 'lost' }) - sample(before, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome: 'lost' })).toBe(1);
+      const after = await untilMetrics(
+        app,
+        'the call to end as lost',
+        (t) => sample(t, 'sipcase_live_calls') === 0 && sample(t, 'sipcase_drachtio_connected') === 0,
+      );
+      expect(
+        sample(after, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome: 'lost' }) -
+          sample(before, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome: 'lost' }),
+      ).toBe(1);
       await untilLogged(app, '"lost":1,"msg":"live calls lost with the connection to drachtio-server"');
       expect((await readyz(app)).status).toBe(503);
     } finally {
@@ -215,20 +285,32 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
   /** A call Genesys places to Kore and holds: `hangup` caller (Genesys sends BYE after `holdMs`) or far (it waits for one). */
   function heldCall(label: string, hangup: 'caller' | 'far', holdMs: number): { done: Promise<{ uas: SippRun; uac: SippRun }> } {
     const uas = sipp({ label: `${label}-kore`, scenario: 'hold-uas.xml', ...koreUas, timeoutS: 20 } satisfies SippSpec);
-    const uac = sipp({ label: `${label}-genesys`, scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup }, pauseMs: holdMs, timeoutS: 20 });
+    const uac = sipp({
+      label: `${label}-genesys`,
+      scenario: 'hold-uac.xml',
+      ...genesysUac,
+      service: '+15557770000',
+      vars: { hangup },
+      pauseMs: holdMs,
+      timeoutS: 20,
+    });
     started.push(uas.proc, uac.proc);
     return { done: Promise.all([uas.done, uac.done]).then(([u, c]) => ({ uas: u, uac: c })) };
   }
 
-  it('with a live call: /readyz 503 at once, new INVITE and OPTIONS get 503 + Retry-After, the live call\'s BYE crosses, exit 0', async () => {
+  it("with a live call: /readyz 503 at once, new INVITE and OPTIONS get 503 + Retry-After, the live call's BYE crosses, exit 0", async () => {
     const app = await sipcaseDraining('drain-live', 20_000);
     const call = heldCall('drain-live', 'caller', 4000);
     await untilMetrics(app, 'the held call', (t) => sample(t, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' }) === 1);
     process.kill(app.child.pid as number, 'SIGTERM');
-    await until('/readyz 503 draining', async () => {
-      const r = await readyz(app);
-      return r.status === 503 && (r.body['failing'] as string[]).includes('draining');
-    }, 2000);
+    await until(
+      '/readyz 503 draining',
+      async () => {
+        const r = await readyz(app);
+        return r.status === 503 && (r.body['failing'] as string[]).includes('draining');
+      },
+      2000,
+    );
     passed({ refusedInvite: await sipp({ label: 'drain-live-new-call', scenario: 'refused-invite-uac.xml', ...koreUac, service: '+15557770000' }).done });
     passed({ refusedOptions: await sipp({ label: 'drain-live-options', scenario: 'options-unavailable-uac.xml', ...genesysUac, port: OPS.uacPort + 1 }).done });
     const metrics = (await app.http('/metrics')).text;
@@ -242,7 +324,7 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     expect(log).toContain('drained: no live calls left');
   }, 40_000);
 
-  it('a fault nobody handled (an exception thrown out of an event handler): logged fatal with the live call, counted, the call\'s BYE crosses, exit 70', async () => {
+  it("a fault nobody handled (an exception thrown out of an event handler): logged fatal with the live call, counted, the call's BYE crosses, exit 70", async () => {
     // The fault is injected from outside the product: a module preloaded into node that throws
     // from a timer callback when the test sends SIGUSR2.
     const inject = "--import=data:text/javascript,process.on('SIGUSR2',()=>setImmediate(()=>{throw(new(Error)('injected-fault'))}))";
@@ -255,7 +337,9 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     passed(await call.done);
     expect(await exitOf(app)).toBe(70);
     const log = readFileSync(app.log, 'utf8');
-    expect(log).toMatch(/"level":60,.*"kind":"uncaught_exception","liveCalls":1,.*"msg":"uncaught exception: draining the live calls, then exiting 70 for a clean restart"/);
+    expect(log).toMatch(
+      /"level":60,.*"kind":"uncaught_exception","liveCalls":1,.*"msg":"uncaught exception: draining the live calls, then exiting 70 for a clean restart"/,
+    );
     expect(log).toContain('injected-fault');
     expect(log).toContain('drained: no live calls left');
   }, 40_000);
@@ -283,7 +367,7 @@ describe.skipIf(!ready)('drain on SIGTERM', () => {
     expect(readFileSync(app.log, 'utf8')).toContain('second stop signal: exiting now');
   }, 40_000);
 
-  it('with drachtio-server gone, SIGTERM still drains and exits 0 (it runs last: it stops the suite\'s drachtio-server)', async () => {
+  it("with drachtio-server gone, SIGTERM still drains and exits 0 (it runs last: it stops the suite's drachtio-server)", async () => {
     const app = await sipcaseDraining('drain-engine-gone', 5000);
     await server.stop();
     await until('/readyz to say drachtio is down', async () => (await readyz(app)).status === 503, 5000);

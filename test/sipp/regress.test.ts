@@ -23,12 +23,14 @@ describe.skipIf(!ready)('sipcase regress', () => {
   it('the preset rules: every standard flow in both directions, and a stranger, pass', () => {
     const r = regress(['--rules', join(ROOT, 'config/rules.json'), '--work', join(DIR, 'preset')]);
     expect(r.code, r.out).toBe(0);
-    for (const dir of ['genesys->kore', 'kore->genesys']) for (const flow of ['basic', 'transfer', 'busy', 'cancel']) expect(r.out).toMatch(new RegExp(`^PASS  ${dir} ${flow}  [1-9]\\d* messages checked against the rules$`, 'm'));
+    for (const dir of ['genesys->kore', 'kore->genesys'])
+      for (const flow of ['basic', 'transfer', 'busy', 'cancel'])
+        expect(r.out).toMatch(new RegExp(`^PASS  ${dir} ${flow}  [1-9]\\d* messages checked against the rules$`, 'm'));
     expect(r.out).toMatch(/^PASS {2}stranger {2}/m);
     expect(r.out).toContain('regress: 9 passed, 0 failed');
   }, 240_000);
 
-  it('a user\'s rules and scenario folder: their peers, their headers, their own pairs, one line each, exit 1 when one fails', () => {
+  it("a user's rules and scenario folder: their peers, their headers, their own pairs, one line each, exit 1 when one fails", () => {
     const work = join(DIR, 'user');
     rmSync(work, { recursive: true, force: true });
     mkdirSync(join(work, 'scenarios', 'carrier-to-pbx'), { recursive: true });
@@ -72,7 +74,8 @@ Content-Length: 0
     const r = regress(['--rules', rules, '--scenarios', join(work, 'scenarios'), '--work', join(work, 'run')]);
     expect(r.code, r.out).toBe(1);
     expect(r.out).toContain('peers on loopback (carrier 127.0.9.10, pbx 127.0.9.11)');
-    for (const dir of ['carrier->pbx', 'pbx->carrier']) for (const flow of ['basic', 'transfer', 'busy', 'cancel']) expect(r.out).toMatch(new RegExp(`^PASS  ${dir} ${flow}  `, 'm'));
+    for (const dir of ['carrier->pbx', 'pbx->carrier'])
+      for (const flow of ['basic', 'transfer', 'busy', 'cancel']) expect(r.out).toMatch(new RegExp(`^PASS  ${dir} ${flow}  `, 'm'));
     expect(r.out).toMatch(/^PASS {2}carrier-to-pbx\/refused {2}[1-9]\d* messages checked/m);
     expect(r.out).toMatch(/^FAIL {2}carrier-to-pbx\/wants-x-never {2}pbx's SIPp: .*\(trace .*wants-x-never\.uas\.messages\.log\)$/m);
     expect(r.out).toContain('regress: 10 passed, 1 failed');

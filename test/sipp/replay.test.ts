@@ -26,12 +26,19 @@ const RULES = join(DIR, 'rules.json');
 /** Records loopback traffic matching `filter` while `flow` runs; the file as dumpcap wrote it. */
 async function capture(name: string, filter: string, format: 'pcapng' | 'pcap', flow: () => Promise<unknown>): Promise<string> {
   const file = join(DIR, `${name}.${format}`);
-  const proc = track(spawn('dumpcap', ['-i', 'lo', '-f', filter, format === 'pcap' ? '-P' : '-n', '-w', file], { stdio: ['ignore', 'pipe', 'pipe'] }), join(DIR, `${name}.dumpcap.log`));
+  const proc = track(
+    spawn('dumpcap', ['-i', 'lo', '-f', filter, format === 'pcap' ? '-P' : '-n', '-w', file], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    join(DIR, `${name}.dumpcap.log`),
+  );
   try {
-    await until('dumpcap capturing', () => {
-      if (proc.child.exitCode !== null) throw new Error(`dumpcap exited with ${proc.child.exitCode}: see ${proc.log}`);
-      return existsSync(proc.log) && readFileSync(proc.log, 'utf8').includes('Capturing on');
-    }, 10_000);
+    await until(
+      'dumpcap capturing',
+      () => {
+        if (proc.child.exitCode !== null) throw new Error(`dumpcap exited with ${proc.child.exitCode}: see ${proc.log}`);
+        return existsSync(proc.log) && readFileSync(proc.log, 'utf8').includes('Capturing on');
+      },
+      10_000,
+    );
     await flow();
     await new Promise((r) => setTimeout(r, 300));
   } finally {
@@ -45,7 +52,16 @@ async function call(label: string, lines: string, transport: 'udp' | 'tcp'): Pro
   const t = transport === 'tcp' ? 't1' : 'u1';
   const uas = sipp({ label: `${label}-genesys`, scenario: 'answer-uas.xml', ip: GENESYS, port: UAS_PORT, transport: t });
   await untilListening(uas.proc, transport, GENESYS, UAS_PORT);
-  const uac = sipp({ label: `${label}-kore`, scenario: 'kore-lines-uac.xml', ip: KORE, port: 25170, remote: `${GENESYS}:${UAS_PORT}`, service: '+14445556666', keys: { lines }, transport: t });
+  const uac = sipp({
+    label: `${label}-kore`,
+    scenario: 'kore-lines-uac.xml',
+    ip: KORE,
+    port: 25170,
+    remote: `${GENESYS}:${UAS_PORT}`,
+    service: '+14445556666',
+    keys: { lines },
+    transport: t,
+  });
   const [u, c] = await Promise.all([uas.done, uac.done]);
   expect([u.code, c.code], `${u.errors}\n${c.errors}`).toEqual([0, 0]);
 }
@@ -64,7 +80,8 @@ describe.skipIf(tools.length > 0)('sipcase replay on real captures', () => {
   it('pcapng, SIP over UDP: each message gets its direction and its rewrites; a stranger would be refused; a clean flow passes --strict', async () => {
     const file = await capture('udp', `udp port ${UAS_PORT}`, 'pcapng', async () => {
       await call('cap-udp', 'User-To-User: 00436F6E74657874313233;encoding=hex;purpose=isdn-uui;content=isdn-uui', 'udp');
-      const probe = await sipp({ label: 'cap-stranger', scenario: 'options-uac.xml', ip: STRANGER, port: 25170, remote: `${GENESYS}:${UAS_PORT}`, timeoutS: 2 }).done;
+      const probe = await sipp({ label: 'cap-stranger', scenario: 'options-uac.xml', ip: STRANGER, port: 25170, remote: `${GENESYS}:${UAS_PORT}`, timeoutS: 2 })
+        .done;
       void probe; // nobody answers it: what matters is that the capture holds it
     });
     const r = replay('--strict', '--html', join(DIR, 'udp.html'), file);
@@ -72,7 +89,12 @@ describe.skipIf(tools.length > 0)('sipcase replay on real captures', () => {
     // The stranger's OPTIONS, unanswered, is retransmitted: each copy would be refused.
     const refused = Number(/5 relayed, (\d+) would be refused, 0 unreadable/.exec(r.out)?.[1]);
     expect(refused).toBeGreaterThanOrEqual(1);
-    expect(r.out.split('\n').filter((l) => l.includes('would be refused: ')).every((l) => l.includes(`udp ${STRANGER}:25170 -> `) && l.includes(' OPTIONS '))).toBe(true);
+    expect(
+      r.out
+        .split('\n')
+        .filter((l) => l.includes('would be refused: '))
+        .every((l) => l.includes(`udp ${STRANGER}:25170 -> `) && l.includes(' OPTIONS ')),
+    ).toBe(true);
     expect(r.out).toMatch(/kore->genesys INVITE\n {4}uui-exact-case-to-genesys: case User-to-User: User-To-User -> User-to-User\n/);
     expect(r.out).toMatch(/ 1 {2}kore->genesys INVITE\n/);
     expect(r.out).toMatch(/ 1 {2}genesys->kore INVITE response\n/);
@@ -81,7 +103,9 @@ describe.skipIf(tools.length > 0)('sipcase replay on real captures', () => {
   }, 30_000);
 
   it('classic pcap, SIP over TCP: the stream is cut into messages; a UUI that would still leave wrong fails --strict', async () => {
-    const file = await capture('tcp', `tcp port ${UAS_PORT}`, 'pcap', () => call('cap-tcp', 'User-To-User: 04ZZ12;encoding=hex\r\nuser-to-user: 0401;encoding=hex', 'tcp'));
+    const file = await capture('tcp', `tcp port ${UAS_PORT}`, 'pcap', () =>
+      call('cap-tcp', 'User-To-User: 04ZZ12;encoding=hex\r\nuser-to-user: 0401;encoding=hex', 'tcp'),
+    );
     expect(readFileSync(file).readUInt32LE(0)).toBe(0xa1b2c3d4); // classic pcap, as asked
     const r = replay('--strict', file);
     expect(r.code, r.out).toBe(1);
@@ -103,7 +127,17 @@ describe.skipIf(tools.length > 0)('sipcase replay on real captures', () => {
     const [relayed, refused] = (/(\d+) relayed, (\d+) would be refused/.exec(out) ?? []).slice(1).map(Number);
     const changes = out.split('\n').filter((l) => /^ {4}[\w-]+: \w/.test(l) && !l.startsWith('    still:')).length;
     expect([relayed, changes]).toEqual([5, 1]);
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(DIR, 'chromium-profile')}`];
+    const flags = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(DIR, 'chromium-profile')}`,
+    ];
     const dom = spawnSync('chromium', [...flags, '--dump-dom', `file://${join(DIR, 'udp.html')}`], { encoding: 'utf8', timeout: 60_000 });
     const rendered = /data-rendered="([^"]*)"/.exec(dom.stdout)?.[1]?.replaceAll('&quot;', '"');
     expect(rendered, dom.stderr.slice(-2000)).toBeDefined();

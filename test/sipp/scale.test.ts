@@ -10,7 +10,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
 import { untilListening } from '../../src/harness/processes.js';
-import { callFlow, LOGS, metric, peerEnds, ROOT, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, type SippRun } from './stack.js';
+import {
+  callFlow,
+  LOGS,
+  metric,
+  peerEnds,
+  ROOT,
+  sipp,
+  startStack,
+  until,
+  which,
+  writeRules,
+  type Net,
+  type Proc,
+  type Sipcase,
+  type SippRun,
+} from './stack.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
@@ -19,7 +34,17 @@ if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${too
 const BALANCER = { ip: lo('scale', 1), port: 25060 };
 const balancerAt = `${BALANCER.ip}:${BALANCER.port}`;
 /** One instance's addresses: its drachtio-server's SIP and admin address; the peers are shared. */
-const instance = (ip: string): Net => ({ drachtio: ip, sipPort: 25060, adminPort: 25022, secret: 'sipcase-scale', genesys: lo('scale', 2), kore: lo('scale', 3), stranger: lo('scale', 9), uasPort: 25090, uacPort: 25070 });
+const instance = (ip: string): Net => ({
+  drachtio: ip,
+  sipPort: 25060,
+  adminPort: 25022,
+  secret: 'sipcase-scale',
+  genesys: lo('scale', 2),
+  kore: lo('scale', 3),
+  stranger: lo('scale', 9),
+  uasPort: 25090,
+  uacPort: 25070,
+});
 const A = instance(lo('scale', 11));
 const B = instance(lo('scale', 12));
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(A, balancerAt);
@@ -28,7 +53,7 @@ function passed(runs: Record<string, SippRun>): void {
   for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
 }
 
-describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () => {
+describe.skipIf(tools.length > 0)("scale-out behind Kamailio's dispatcher", () => {
   const procs: Proc[] = [];
   let a: Sipcase;
   let b: Sipcase;
@@ -40,7 +65,9 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
     procs.push(sa.server, sa.app, sb.server, sb.app);
     a = sa.app;
     b = sb.app;
-    procs.push(await startBalancer(LOGS, 'scale-kamailio', { ...BALANCER, instances: [`${A.drachtio}:${A.sipPort}`, `${B.drachtio}:${B.sipPort}`], pingIntervalS: 1 }));
+    procs.push(
+      await startBalancer(LOGS, 'scale-kamailio', { ...BALANCER, instances: [`${A.drachtio}:${A.sipPort}`, `${B.drachtio}:${B.sipPort}`], pingIntervalS: 1 }),
+    );
     // Each instance has answered a probe: both are in rotation.
     // Let the dispatcher probe both instances before the first call.
     await new Promise((r) => setTimeout(r, 1500));
@@ -50,13 +77,36 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
     for (const p of procs.reverse()) await p.stop();
   });
 
-  it('calls spread over both instances, and each call\'s re-INVITE, INFO, REFER, NOTIFYs and BYE reach the instance that owns it', async () => {
-    const started = async (): Promise<[number, number]> => [await metric(a, 'sipcase_calls_started_total', { from: 'genesys', to: 'kore' }), await metric(b, 'sipcase_calls_started_total', { from: 'genesys', to: 'kore' })];
+  it("calls spread over both instances, and each call's re-INVITE, INFO, REFER, NOTIFYs and BYE reach the instance that owns it", async () => {
+    const started = async (): Promise<[number, number]> => [
+      await metric(a, 'sipcase_calls_started_total', { from: 'genesys', to: 'kore' }),
+      await metric(b, 'sipcase_calls_started_total', { from: 'genesys', to: 'kore' }),
+    ];
     const [a0, b0] = await started();
     for (const n of [1, 2]) {
-      passed(await callFlow({ label: `scale-transfer${n}-kore`, scenario: 'kore-transfer-uas.xml', ...koreUas, keys: { refer_to: '<sip:+14445556666@byoc.example.pure.cloud>', uui_line: 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii' } }, { label: `scale-transfer${n}-genesys`, scenario: 'genesys-transfer-uac.xml', ...genesysUac, service: '+15557770000' }));
-      passed(await callFlow({ label: `scale-midcall${n}-kore`, scenario: 'kore-midcall-uas.xml', ...koreUas }, { label: `scale-midcall${n}-genesys`, scenario: 'genesys-midcall-uac.xml', ...genesysUac, service: '+15557770000' }));
-      passed(await callFlow({ label: `scale-kore${n}-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas }, { label: `scale-kore${n}-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' }));
+      passed(
+        await callFlow(
+          {
+            label: `scale-transfer${n}-kore`,
+            scenario: 'kore-transfer-uas.xml',
+            ...koreUas,
+            keys: { refer_to: '<sip:+14445556666@byoc.example.pure.cloud>', uui_line: 'User-To-User: XXcfo|64f0c3a1e2b74d1c9c2a;encoding=ascii' },
+          },
+          { label: `scale-transfer${n}-genesys`, scenario: 'genesys-transfer-uac.xml', ...genesysUac, service: '+15557770000' },
+        ),
+      );
+      passed(
+        await callFlow(
+          { label: `scale-midcall${n}-kore`, scenario: 'kore-midcall-uas.xml', ...koreUas },
+          { label: `scale-midcall${n}-genesys`, scenario: 'genesys-midcall-uac.xml', ...genesysUac, service: '+15557770000' },
+        ),
+      );
+      passed(
+        await callFlow(
+          { label: `scale-kore${n}-genesys`, scenario: 'genesys-answer-uas.xml', ...genesysUas },
+          { label: `scale-kore${n}-kore`, scenario: 'kore-call-uac.xml', ...koreUac, service: '+14445556666' },
+        ),
+      );
     }
     const [a1, b1] = await started();
     // Peers only ever talk to the balancer: the calls sipcase placed reached them through it.
@@ -73,10 +123,23 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
     }
   }, 60_000);
 
-  it('a stranger behind the balancer is still refused: sipcase reads the caller\'s address from the balancer\'s Via', async () => {
-    const before = (await metric(a, 'sipcase_requests_rejected_total', { reason: 'unknown_source' })) + (await metric(b, 'sipcase_requests_rejected_total', { reason: 'unknown_source' }));
-    passed({ stranger: await sipp({ label: 'scale-stranger', scenario: join(ROOT, 'src/regress/flows/stranger-uac.xml'), ip: A.stranger, port: A.uacPort, remote: balancerAt, service: '+15557770000' }).done });
-    const after = (await metric(a, 'sipcase_requests_rejected_total', { reason: 'unknown_source' })) + (await metric(b, 'sipcase_requests_rejected_total', { reason: 'unknown_source' }));
+  it("a stranger behind the balancer is still refused: sipcase reads the caller's address from the balancer's Via", async () => {
+    const before =
+      (await metric(a, 'sipcase_requests_rejected_total', { reason: 'unknown_source' })) +
+      (await metric(b, 'sipcase_requests_rejected_total', { reason: 'unknown_source' }));
+    passed({
+      stranger: await sipp({
+        label: 'scale-stranger',
+        scenario: join(ROOT, 'src/regress/flows/stranger-uac.xml'),
+        ip: A.stranger,
+        port: A.uacPort,
+        remote: balancerAt,
+        service: '+15557770000',
+      }).done,
+    });
+    const after =
+      (await metric(a, 'sipcase_requests_rejected_total', { reason: 'unknown_source' })) +
+      (await metric(b, 'sipcase_requests_rejected_total', { reason: 'unknown_source' }));
     expect(after - before).toBe(1);
   });
 
@@ -86,7 +149,17 @@ describe.skipIf(tools.length > 0)('scale-out behind Kamailio\'s dispatcher', () 
     const [a0, b0] = [await startedOn(a), await startedOn(b)];
     const uas = sipp({ label: 'scale-drain-kore', scenario: 'hold-uas.xml', ...koreUas, calls, timeoutS: 40 });
     await untilListening(uas.proc, 'udp', koreUas.ip, koreUas.port);
-    const uac = sipp({ label: 'scale-drain-genesys', scenario: 'hold-uac.xml', ...genesysUac, service: '+15557770000', vars: { hangup: 'caller' }, calls, rate: 4, pauseMs: 3000, timeoutS: 40 });
+    const uac = sipp({
+      label: 'scale-drain-genesys',
+      scenario: 'hold-uac.xml',
+      ...genesysUac,
+      service: '+15557770000',
+      vars: { hangup: 'caller' },
+      calls,
+      rate: 4,
+      pauseMs: 3000,
+      timeoutS: 40,
+    });
     await until('calls live on instance A', async () => (await metric(a, 'sipcase_live_calls')) >= 2, 10_000);
     const liveOnA = await metric(a, 'sipcase_live_calls');
     // A draining instance starts no new call: what it has started by now is all it gets.

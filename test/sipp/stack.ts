@@ -69,7 +69,13 @@ export async function startDrachtio(name: string, preserve: string | undefined, 
 </drachtio>
 `,
   );
-  const args = ['-f', conf, '--contact', `sip:${net.drachtio}:${net.sipPort};transport=udp`, ...(tls === undefined ? [] : drachtioTlsArgs(`${net.drachtio}:${tls.port}`, tls))];
+  const args = [
+    '-f',
+    conf,
+    '--contact',
+    `sip:${net.drachtio}:${net.sipPort};transport=udp`,
+    ...(tls === undefined ? [] : drachtioTlsArgs(`${net.drachtio}:${tls.port}`, tls)),
+  ];
   const env = { ...process.env };
   delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
   if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
@@ -84,7 +90,18 @@ export async function startDrachtio(name: string, preserve: string | undefined, 
  * the CA list TLS is set up with) and TLS 1.2 at least.
  */
 export function drachtioTlsArgs(hostport: string, files: { readonly key: string; readonly cert: string; readonly chain?: string }): string[] {
-  return ['--contact', `sips:${hostport};transport=tls`, '--key-file', files.key, '--cert-file', files.cert, '--chain-file', files.chain ?? files.cert, '--min-tls-version', '1.2'];
+  return [
+    '--contact',
+    `sips:${hostport};transport=tls`,
+    '--key-file',
+    files.key,
+    '--cert-file',
+    files.cert,
+    '--chain-file',
+    files.chain ?? files.cert,
+    '--min-tls-version',
+    '1.2',
+  ];
 }
 
 /**
@@ -102,7 +119,11 @@ export function peerEnds(net: Net, remote = `${net.drachtio}:${net.sipPort}`) {
 
 /** A rules file with the preset's peers on this suite's loopback addresses (see writeLoopbackRules). */
 export function writeRules(net: Net = NET, file = join(LOGS, 'rules.json'), rules: unknown[] = presetRuleList(), genesysTarget?: string): string {
-  return writeLoopbackRules(file, { genesys: net.genesys, kore: net.kore, port: net.uasPort, ...(genesysTarget === undefined ? {} : { genesysTarget }) }, rules);
+  return writeLoopbackRules(
+    file,
+    { genesys: net.genesys, kore: net.kore, port: net.uasPort, ...(genesysTarget === undefined ? {} : { genesysTarget }) },
+    rules,
+  );
 }
 
 export interface Sipcase extends Proc {
@@ -202,7 +223,6 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
 export function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; uac: SippRun }> {
   return harnessFlow(LOGS, inScenarios(uas), inScenarios(uac));
 }
-
 
 /** One sample of a sipcase's /metrics now (see `sample`). */
 export async function metric(app: Sipcase, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {

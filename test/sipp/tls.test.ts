@@ -13,7 +13,17 @@ import { lo } from '../../src/harness/loopback-addresses.js';
 const tools = ['drachtio', 'sipp', 'kamailio', 'openssl'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${tools.includes('drachtio') ? ' (no drachtio-server)' : ''}\n`);
 
-const TLS_NET: Net = { drachtio: '127.0.0.1', sipPort: 27060, adminPort: 31022, secret: 'sipcase-tls', genesys: lo('tls', 2), kore: lo('tls', 3), stranger: lo('tls', 9), uasPort: 25090, uacPort: 25070 };
+const TLS_NET: Net = {
+  drachtio: '127.0.0.1',
+  sipPort: 27060,
+  adminPort: 31022,
+  secret: 'sipcase-tls',
+  genesys: lo('tls', 2),
+  kore: lo('tls', 3),
+  stranger: lo('tls', 9),
+  uasPort: 25090,
+  uacPort: 25070,
+};
 const EDGE_TLS_PORT = 25061;
 const DRACHTIO_TLS_PORT = 27061;
 
@@ -25,7 +35,15 @@ describe.skipIf(tools.length > 0)('TLS toward Genesys', () => {
     const dir = join(LOGS, 'tls');
     const edgeCert = selfSigned(join(dir, 'edge'), TLS_NET.genesys);
     const drachtioCert = selfSigned(join(dir, 'drachtio'), TLS_NET.drachtio);
-    procs.push(await startKamailio('tls-kamailio', { ip: TLS_NET.genesys, tlsPort: EDGE_TLS_PORT, udpPort: 25062, uas: `${TLS_NET.genesys}:${TLS_NET.uasPort}`, certificate: edgeCert }));
+    procs.push(
+      await startKamailio('tls-kamailio', {
+        ip: TLS_NET.genesys,
+        tlsPort: EDGE_TLS_PORT,
+        udpPort: 25062,
+        uas: `${TLS_NET.genesys}:${TLS_NET.uasPort}`,
+        certificate: edgeCert,
+      }),
+    );
     procs.push(await startDrachtio('tls-drachtio', 'User-to-User', TLS_NET, { port: DRACHTIO_TLS_PORT, ...drachtioCert }));
     const rules = writeRules(TLS_NET, join(dir, 'rules.json'), presetRuleList(), `sip:${TLS_NET.genesys}:${EDGE_TLS_PORT};transport=tls`);
     app = startSipcase('tls-sipcase', rules, {}, TLS_NET);
@@ -41,7 +59,14 @@ describe.skipIf(tools.length > 0)('TLS toward Genesys', () => {
   it('Kore -> Genesys over TLS: the edge sees TLS 1.2+, Genesys exactly one User-to-User; the whole dialog crosses', async () => {
     const runs = await callFlow(
       { label: 'tls-genesys', scenario: 'genesys-tls-uas.xml', ip: TLS_NET.genesys, port: TLS_NET.uasPort },
-      { label: 'tls-kore', scenario: 'kore-call-uac.xml', ip: TLS_NET.kore, port: TLS_NET.uacPort, remote: `${TLS_NET.drachtio}:${TLS_NET.sipPort}`, service: '+14445556666' },
+      {
+        label: 'tls-kore',
+        scenario: 'kore-call-uac.xml',
+        ip: TLS_NET.kore,
+        port: TLS_NET.uacPort,
+        remote: `${TLS_NET.drachtio}:${TLS_NET.sipPort}`,
+        service: '+14445556666',
+      },
     );
     for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
   }, 30_000);
