@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, composeCli, containerOf, docker, inspect, type Run } from '../test/docker/compose.js';
 import { selfSigned, startKamailio } from '../test/sipp/kamailio.js';
-import { callFlow, LOGS, peerEnds, presetRuleList, sample, sipp, until, which, writeRules, type Net, type Proc, type SippRun } from '../test/sipp/stack.js';
+import { callFlow, LOGS, peerEnds, presetRuleList, sample, sipp, until, which, writeRules, type Net, type Proc, passed } from '../test/sipp/stack.js';
 import { lo } from '../src/harness/loopback-addresses.js';
 
 const cli = composeCli();
@@ -42,10 +42,6 @@ const HTTP = { host: NET.drachtio, port: 38080 };
 /** Where drachtio-server sends HEP copies (HOMER_ADDRESS): a UDP listener of the suite's. */
 const HOMER = { host: lo('docker', 20), port: 29060 };
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(NET);
-
-function passed(runs: Record<string, SippRun>): void {
-  for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
-}
 
 function ok(r: Run, what: string): Run {
   expect(r.code, `${what} failed; the end of its output:\n${r.out.slice(-3000)}`).toBe(0);

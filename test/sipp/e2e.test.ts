@@ -6,21 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import {
-  callFlow,
-  listenOnPeers,
-  NET,
-  peerEnds,
-  ROOT,
-  sipp,
-  startDrachtio,
-  startSipcase,
-  untilLogged,
-  which,
-  writeRules,
-  type Proc,
-  type SippRun,
-} from './stack.js';
+import { callFlow, listenOnPeers, NET, peerEnds, ROOT, sipp, startDrachtio, startSipcase, untilLogged, which, writeRules, type Proc, passed } from './stack.js';
 
 const drachtio = which('drachtio');
 const sippBin = which('sipp');
@@ -41,12 +27,6 @@ const genesysCallsKore = (label: string, kore: string, genesys: string, vars: Re
 /** A call Kore places toward Genesys. */
 const koreCallsGenesys = (label: string, genesys: string, kore: string) =>
   callFlow({ label: `${label}-genesys`, scenario: genesys, ...genesysUas }, { label: `${label}-kore`, scenario: kore, ...koreUac, service: '+14445556666' });
-
-function passed(runs: Record<string, SippRun>): void {
-  for (const [who, run] of Object.entries(runs)) {
-    expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
-  }
-}
 
 describe.skipIf(!ready)('SIPp through sipcase and drachtio-server', () => {
   let server: Proc;

@@ -27,7 +27,7 @@ import {
   type Net,
   type Proc,
   type Sipcase,
-  type SippRun,
+  passed,
 } from './stack.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
@@ -48,10 +48,6 @@ const HOSTILE: Net = {
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(HOSTILE);
 /** This suite's per-source limit, low enough for a short flood to cross it. */
 const RATE = { perSecond: 20, burst: 20 };
-
-function passed(runs: Record<string, SippRun>): void {
-  for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
-}
 
 /** The good call after each bad one: flow 2 of the main suite (Kore calls Genesys, exact UUI). */
 const goodCall = async (label: string) =>

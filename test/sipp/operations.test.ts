@@ -29,6 +29,7 @@ import {
   type Sipcase,
   type SippRun,
   type SippSpec,
+  passed,
 } from './stack.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
@@ -48,10 +49,6 @@ const OPS: Net = {
 };
 const RULES = join(LOGS, 'ops', 'rules.json');
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(OPS);
-
-function passed(runs: Record<string, SippRun>): void {
-  for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
-}
 
 /** Flow 2 of the main suite: Kore calls Genesys with a mis-cased UUI, and hangs up. */
 const koreCallsGenesys = (label: string) =>

@@ -10,22 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../../src/bench/balancer.js';
 import { untilListening } from '../../src/harness/processes.js';
-import {
-  callFlow,
-  LOGS,
-  metric,
-  peerEnds,
-  ROOT,
-  sipp,
-  startStack,
-  until,
-  which,
-  writeRules,
-  type Net,
-  type Proc,
-  type Sipcase,
-  type SippRun,
-} from './stack.js';
+import { callFlow, LOGS, metric, peerEnds, ROOT, sipp, startStack, until, which, writeRules, type Net, type Proc, type Sipcase, passed } from './stack.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio'].filter((t) => which(t) === undefined);
@@ -48,10 +33,6 @@ const instance = (ip: string): Net => ({
 const A = instance(lo('scale', 11));
 const B = instance(lo('scale', 12));
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(A, balancerAt);
-
-function passed(runs: Record<string, SippRun>): void {
-  for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
-}
 
 describe.skipIf(tools.length > 0)("scale-out behind Kamailio's dispatcher", () => {
   const procs: Proc[] = [];

@@ -10,6 +10,7 @@ import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type 
 import { portOpen, track, until, type Proc } from '../../src/harness/processes.js';
 import { presetRuleList, sample, writeLoopbackRules } from '../../src/harness/loopback.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
+import { expect } from 'vitest';
 
 export { portOpen, until, which, type Proc } from '../../src/harness/processes.js';
 export { presetRuleList, sample } from '../../src/harness/loopback.js';
@@ -222,6 +223,11 @@ export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
 /** A UAS and a UAC for one call: the UAS starts first; both must exit 0. */
 export function callFlow(uas: SippSpec, uac: SippSpec): Promise<{ uas: SippRun; uac: SippRun }> {
   return harnessFlow(LOGS, inScenarios(uas), inScenarios(uac));
+}
+
+/** Every SIPp run of a flow exited 0; a failure names the side and the end of its error file. */
+export function passed(runs: Record<string, SippRun>): void {
+  for (const [who, run] of Object.entries(runs)) expect(run.code, `${who} SIPp exit code; its errors:\n${run.errors}`).toBe(0);
 }
 
 /** One sample of a sipcase's /metrics now (see `sample`). */
