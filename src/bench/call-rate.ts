@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
 import { ROOT, startProc, untilListening, which, type Proc } from '../harness/processes.js';
+import { sippLoad, softStop } from '../harness/sipp.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile, rssBytes } from './measure.js';
-import { setupTimesUs, sippStats } from './sipp-run.js';
+import { setupTimesUs, sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';
 
 const { values: opt } = parseArgs({
@@ -152,83 +153,43 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
   mkdirSync(dir, { recursive: true });
   const calls = rate * SECONDS;
   const limitS = SECONDS + 30;
-  const uas = startProc(
-    'sipp',
-    [
-      '-sf',
-      join(ROOT, 'test/sipp/bench/genesys-uas.xml'),
-      '-i',
-      GENESYS,
-      '-p',
-      String(UAS_PORT),
-      '-nostdin',
-      '-timeout',
-      `${limitS + 10}s`,
-      '-trace_stat',
-      '-stf',
-      join(dir, 'uas.csv'),
-      '-fd',
-      '1',
-      '-trace_err',
-      '-error_file',
-      join(dir, 'uas-errors.log'),
-    ],
-    join(dir, 'uas.out'),
-  );
-  await untilListening(uas, 'udp', GENESYS, UAS_PORT);
+  const uas = sippLoad(dir, {
+    label: 'uas',
+    scenario: join(ROOT, 'test/sipp/bench/genesys-uas.xml'),
+    ip: GENESYS,
+    port: UAS_PORT,
+    timeoutS: limitS + 10,
+    errors: true,
+  });
+  await untilListening(uas.proc, 'udp', GENESYS, UAS_PORT);
   const rewrite0 = await rewriteTotals(t);
   const cpu0 = { drachtio: cpuSeconds(t.drachtio.pid), node: cpuSeconds(t.app.pid), at: process.hrtime.bigint() };
   let rssMax = 0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssBytes(t.app.pid))), 250);
-  const uac = startProc(
-    'sipp',
-    [
-      '-sf',
-      join(ROOT, 'test/sipp/bench/kore-uac.xml'),
-      '-i',
-      KORE,
-      '-p',
-      '5070',
-      '-s',
-      '+14445556666',
-      '-r',
-      String(rate),
-      '-m',
-      String(calls),
-      '-l',
-      String(Math.ceil(rate * (HOLD_MS / 1000 + 5))),
-      '-d',
-      String(HOLD_MS),
-      '-nostdin',
-      '-timeout',
-      `${limitS}s`,
-      '-timeout_error',
-      '-trace_logs',
-      '-log_file',
-      join(dir, 'setup.log'),
-      '-trace_stat',
-      '-stf',
-      join(dir, 'uac.csv'),
-      '-fd',
-      '1',
-      '-trace_err',
-      '-error_file',
-      join(dir, 'uac-errors.log'),
-      t.sip,
-    ],
-    join(dir, 'uac.out'),
-  );
-  await uac.exited;
+  const uac = sippLoad(dir, {
+    label: 'uac',
+    scenario: join(ROOT, 'test/sipp/bench/kore-uac.xml'),
+    ip: KORE,
+    port: 5070,
+    remote: t.sip,
+    service: '+14445556666',
+    calls,
+    rate,
+    limit: Math.ceil(rate * (HOLD_MS / 1000 + 5)),
+    pauseMs: HOLD_MS,
+    timeoutS: limitS,
+    setupLog: true,
+    errors: true,
+  });
+  await uac.proc.exited;
   const wallS = Number(process.hrtime.bigint() - cpu0.at) / 1e9;
   const drachtioCpuS = cpuSeconds(t.drachtio.pid) - cpu0.drachtio;
   const nodeCpuS = cpuSeconds(t.app.pid) - cpu0.node;
   clearInterval(sampler);
   rssMax = Math.max(rssMax, rssBytes(t.app.pid));
-  process.kill(uas.pid, 'SIGUSR1'); // SIPp's soft exit: finish calls, write statistics
-  await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
-  await uas.stop();
-  const c = sippStats(join(dir, 'uac.csv'));
-  const s = sippStats(join(dir, 'uas.csv'));
+  await softStop(uas.proc);
+  const c = sippStats(uac.stats);
+  const s = sippStats(uas.stats);
   const rewrite1 = await rewriteTotals(t);
   return {
     rewriteS: rewrite1.seconds - rewrite0.seconds,
@@ -241,7 +202,7 @@ async function run(t: Target, rate: number, repeat: number): Promise<Run> {
     uacFailed: c['FailedCall(C)'] ?? 0,
     uasFailed: s['FailedCall(C)'] ?? 0,
     retransmissions: (c['Retransmissions(C)'] ?? 0) + (s['Retransmissions(C)'] ?? 0),
-    setupUs: setupTimesUs(join(dir, 'setup.log')),
+    setupUs: setupTimesUs(uac.setupLog),
     drachtioCpuS,
     nodeCpuS,
     wallS,

@@ -10,10 +10,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, startProc, type Proc } from '../harness/processes.js';
+import { ROOT, type Proc } from '../harness/processes.js';
+import { sippLoad } from '../harness/sipp.js';
 import { sample, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds } from './measure.js';
-import { sippStats } from './sipp-run.js';
+import { sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';
 
 const NET = {
@@ -80,40 +81,22 @@ async function step(o: Options, flood: Flood, rate: number, procs: { drachtio: P
   const refused0 = await rejected(reason);
   const cpu0 = { d: cpuSeconds(procs.drachtio.pid), n: cpuSeconds(procs.app.pid), at: process.hrtime.bigint() };
   const ip = flood === 'stranger' ? NET.stranger : NET.genesys;
-  const uac = startProc(
-    'sipp',
-    [
-      '-sf',
-      SCENARIO[flood],
-      '-i',
-      ip,
-      '-p',
-      '5070',
-      '-s',
-      'probe',
-      '-r',
-      String(rate),
-      '-m',
-      String(rate * o.seconds),
-      '-l',
-      String(rate * 2),
-      '-nostdin',
-      '-timeout',
-      `${o.seconds + 20}s`,
-      '-recv_timeout',
-      '2000',
-      '-trace_stat',
-      '-stf',
-      join(dir, 'uac.csv'),
-      '-fd',
-      '1',
-      NET.sip,
-    ],
-    join(dir, 'uac.out'),
-  );
-  await uac.exited;
+  const uac = sippLoad(dir, {
+    label: 'uac',
+    scenario: SCENARIO[flood],
+    ip,
+    port: 5070,
+    remote: NET.sip,
+    service: 'probe',
+    calls: rate * o.seconds,
+    rate,
+    limit: rate * 2,
+    timeoutS: o.seconds + 20,
+    recvTimeoutMs: 2000,
+  });
+  await uac.proc.exited;
   const wallS = Number(process.hrtime.bigint() - cpu0.at) / 1e9;
-  const stats = sippStats(join(dir, 'uac.csv'));
+  const stats = sippStats(uac.stats);
   return {
     flood,
     rate,

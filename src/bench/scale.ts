@@ -14,10 +14,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBalancer } from './balancer.js';
-import { ROOT, startProc, untilListening, type Proc } from '../harness/processes.js';
+import { ROOT, untilListening, type Proc } from '../harness/processes.js';
+import { sippLoad, softStop } from '../harness/sipp.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile } from './measure.js';
-import { setupTimesUs, sippStats } from './sipp-run.js';
+import { setupTimesUs, sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';
 
 const NET = {
@@ -152,27 +153,8 @@ async function step(o: Options, s: Stack, rate: number): Promise<ScaleStep> {
   mkdirSync(dir, { recursive: true });
   const limitS = o.seconds + 30;
   const scenario = (name: string) => join(ROOT, 'test/sipp/bench', name);
-  const uas = startProc(
-    'sipp',
-    [
-      '-sf',
-      scenario('genesys-uas.xml'),
-      '-i',
-      NET.genesys,
-      '-p',
-      String(NET.uasPort),
-      '-nostdin',
-      '-timeout',
-      `${limitS + 10}s`,
-      '-trace_stat',
-      '-stf',
-      join(dir, 'uas.csv'),
-      '-fd',
-      '1',
-    ],
-    join(dir, 'uas.out'),
-  );
-  await untilListening(uas, 'udp', NET.genesys, NET.uasPort);
+  const uas = sippLoad(dir, { label: 'uas', scenario: scenario('genesys-uas.xml'), ip: NET.genesys, port: NET.uasPort, timeoutS: limitS + 10 });
+  await untilListening(uas.proc, 'udp', NET.genesys, NET.uasPort);
   const cpu = () => ({
     kamailio: kamailioCpu(s.kamailio.pid),
     drachtio: s.drachtios.reduce((t, p) => t + cpuSeconds(p.pid), 0),
@@ -180,50 +162,27 @@ async function step(o: Options, s: Stack, rate: number): Promise<ScaleStep> {
     at: process.hrtime.bigint(),
   });
   const before = cpu();
-  const uac = startProc(
-    'sipp',
-    [
-      '-sf',
-      scenario('kore-uac.xml'),
-      '-i',
-      NET.kore,
-      '-p',
-      '5070',
-      '-s',
-      '+14445556666',
-      '-r',
-      String(rate),
-      '-m',
-      String(rate * o.seconds),
-      '-l',
-      String(Math.ceil(rate * (o.holdMs / 1000 + 5))),
-      '-d',
-      String(o.holdMs),
-      '-nostdin',
-      '-timeout',
-      `${limitS}s`,
-      '-timeout_error',
-      '-trace_logs',
-      '-log_file',
-      join(dir, 'setup.log'),
-      '-trace_stat',
-      '-stf',
-      join(dir, 'uac.csv'),
-      '-fd',
-      '1',
-      `${NET.balancer}:${NET.port}`,
-    ],
-    join(dir, 'uac.out'),
-  );
-  await uac.exited;
+  const uac = sippLoad(dir, {
+    label: 'uac',
+    scenario: scenario('kore-uac.xml'),
+    ip: NET.kore,
+    port: 5070,
+    remote: `${NET.balancer}:${NET.port}`,
+    service: '+14445556666',
+    calls: rate * o.seconds,
+    rate,
+    limit: Math.ceil(rate * (o.holdMs / 1000 + 5)),
+    pauseMs: o.holdMs,
+    timeoutS: limitS,
+    setupLog: true,
+  });
+  await uac.proc.exited;
   const after = cpu();
   const wallS = Number(after.at - before.at) / 1e9;
-  process.kill(uas.pid, 'SIGUSR1'); // SIPp's soft exit: finish calls, write statistics
-  await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
-  await uas.stop();
-  const c = sippStats(join(dir, 'uac.csv'));
-  const u = sippStats(join(dir, 'uas.csv'));
-  const setup = setupTimesUs(join(dir, 'setup.log'));
+  await softStop(uas.proc);
+  const c = sippStats(uac.stats);
+  const u = sippStats(uas.stats);
+  const setup = setupTimesUs(uac.setupLog);
   const pct = (seconds: number) => Math.round((seconds / wallS) * 100);
   return {
     instances: s.apps.length,

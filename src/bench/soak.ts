@@ -11,9 +11,10 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Instance } from '../instance/instance.js';
 import { loadConfig } from '../config.js';
-import { ROOT, startProc, until, untilListening, which, type Proc } from '../harness/processes.js';
+import { ROOT, until, untilListening, which } from '../harness/processes.js';
+import { sippLoad, softStop, type LoadRun } from '../harness/sipp.js';
 import { startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
-import { sippStats } from './sipp-run.js';
+import { sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';
 
 const { values: opt } = parseArgs({
@@ -42,63 +43,42 @@ function heapAfterGc(): number {
 const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 
 /** A SIPp pair: Genesys' strict callee and Kore's caller, `calls` at `rate`, each held `holdS`. */
-async function startPair(label: string, calls: number, rate: number, holdS: number): Promise<{ uas: Proc; uac: Proc }> {
-  const limit = `${Math.ceil(calls / rate + holdS + 60)}s`;
-  const files = (side: string) => [
-    '-trace_stat',
-    '-stf',
-    join(WORK, `${label}-${side}.csv`),
-    '-fd',
-    '5',
-    '-trace_err',
-    '-error_file',
-    join(WORK, `${label}-${side}-errors.log`),
-  ];
-  const uas = startProc(
-    'sipp',
-    ['-sf', join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'), '-i', GENESYS, '-p', '5090', '-nostdin', '-timeout', limit, ...files('uas')],
-    join(WORK, `${label}-uas.out`),
-  );
-  await untilListening(uas, 'udp', GENESYS, 5090);
-  const uac = startProc(
-    'sipp',
-    [
-      '-sf',
-      join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'),
-      '-i',
-      KORE,
-      '-p',
-      '5070',
-      '-s',
-      '+14445556666',
-      '-r',
-      String(rate),
-      '-m',
-      String(calls),
-      '-l',
-      String(calls),
-      '-d',
-      String((holdS * 1000) / 2),
-      '-nostdin',
-      '-timeout',
-      limit,
-      '-timeout_error',
-      ...files('uac'),
-      '127.0.0.1:35660',
-    ],
-    join(WORK, `${label}-uac.out`),
-  );
+async function startPair(label: string, calls: number, rate: number, holdS: number): Promise<{ uas: LoadRun; uac: LoadRun }> {
+  const timeoutS = Math.ceil(calls / rate + holdS + 60);
+  const uas = sippLoad(WORK, {
+    label: `${label}-uas`,
+    scenario: join(ROOT, 'test/sipp/bench/soak-genesys-uas.xml'),
+    ip: GENESYS,
+    port: 5090,
+    timeoutS,
+    statsEveryS: 5,
+    errors: true,
+  });
+  await untilListening(uas.proc, 'udp', GENESYS, 5090);
+  const uac = sippLoad(WORK, {
+    label: `${label}-uac`,
+    scenario: join(ROOT, 'test/sipp/bench/soak-kore-uac.xml'),
+    ip: KORE,
+    port: 5070,
+    remote: '127.0.0.1:35660',
+    service: '+14445556666',
+    calls,
+    rate,
+    limit: calls,
+    pauseMs: (holdS * 1000) / 2,
+    timeoutS,
+    statsEveryS: 5,
+    errors: true,
+  });
   return { uas, uac };
 }
 
 /** Runs a pair to the end; the caller's count of ok and failed calls. */
 async function callsThrough(label: string, calls: number, rate: number, holdS: number): Promise<{ ok: number; failed: number }> {
   const { uas, uac } = await startPair(label, calls, rate, holdS);
-  await uac.exited;
-  process.kill(uas.pid, 'SIGUSR1');
-  await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
-  await uas.stop();
-  const c = sippStats(join(WORK, `${label}-uac.csv`));
+  await uac.proc.exited;
+  await softStop(uas.proc);
+  const c = sippStats(uac.stats);
   return { ok: c['SuccessfulCall(C)'] ?? 0, failed: c['FailedCall(C)'] ?? 0 };
 }
 
@@ -144,12 +124,12 @@ async function main(): Promise<number> {
     const rssBefore = process.memoryUsage().rss;
     process.stdout.write(`soak: ${CALLS} calls at ${RATE}/s, each held ${HOLD_S} s with one re-INVITE; heap before ${mb(before)} (after GC)\n`);
     const pair = await startPair('soak', CALLS, RATE, HOLD_S);
-    procs.push(pair.uas, pair.uac);
+    procs.push(pair.uas.proc, pair.uac.proc);
     const { uas, uac } = pair;
     let peakCalls = 0;
     await until(
       `${CALLS} live calls`,
-      () => (peakCalls = Math.max(peakCalls, calls.size)) >= CALLS || uac.child.exitCode !== null,
+      () => (peakCalls = Math.max(peakCalls, calls.size)) >= CALLS || uac.proc.child.exitCode !== null,
       (CALLS / RATE + HOLD_S / 2 + 30) * 1000,
     );
     const live = calls.size;
@@ -157,13 +137,12 @@ async function main(): Promise<number> {
     const rssPeak = process.memoryUsage().rss;
     process.stdout.write(`peak: ${live} live calls, heap ${mb(peak)} (after GC), rss ${mb(rssPeak)}\n`);
     process.stdout.write(`heap per live call: ${((peak - before) / Math.max(1, live) / 1024).toFixed(1)} KB\n`);
-    await uac.exited;
-    process.kill(uas.pid, 'SIGUSR1');
-    await Promise.race([uas.exited, new Promise((r) => setTimeout(r, 10_000))]);
+    await uac.proc.exited;
+    await softStop(uas.proc);
     await until('every call to end', () => calls.size === 0, 30_000).catch(() => undefined);
     const after = heapAfterGc();
-    const c = sippStats(join(WORK, 'soak-uac.csv'));
-    const s = sippStats(join(WORK, 'soak-uas.csv'));
+    const c = sippStats(uac.stats);
+    const s = sippStats(uas.stats);
     process.stdout.write(
       `calls: ${c['SuccessfulCall(C)'] ?? 0} ok, ${c['FailedCall(C)'] ?? 0} failed (caller side); ${s['FailedCall(C)'] ?? 0} failed (Genesys side, strict UUI check); left live: ${calls.size}\n`,
     );

@@ -15,7 +15,7 @@ import { startDrachtio, startSipcase } from '../harness/loopback.js';
 import type { CompiledRules, RulesFileSpec } from '../rules/types.js';
 import { checkLeg } from './check.js';
 import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
-import { callFlow, listenOn, sipp } from './sipp.js';
+import { callFlow, listenOn, sipp } from '../harness/sipp.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
 import { lo } from '../harness/loopback-addresses.js';
 

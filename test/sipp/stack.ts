@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/regress/sipp.js';
+import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/harness/sipp.js';
 import { portOpen, track, until, type Proc } from '../../src/harness/processes.js';
 import { presetRuleList, sample, writeLoopbackRules } from '../../src/harness/loopback.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
@@ -209,7 +209,7 @@ export function listenOnPeers(net: Net): Promise<{ heard: string[]; close: () =>
   return listenOn([net.genesys, net.kore], net.uasPort);
 }
 
-export type { SippRun } from '../../src/regress/sipp.js';
+export type { SippRun } from '../../src/harness/sipp.js';
 
 /** A SIPp spec as the suites write it: a scenario of test/sipp/scenarios by file name, or a path. */
 export type SippSpec = Omit<HarnessSpec, 'scenario'> & { readonly scenario: string };

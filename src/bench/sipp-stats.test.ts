@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quantile } from './measure.js';
-import { setupTimesUs, sippStats } from './sipp-run.js';
+import { setupTimesUs, sippStats } from './sipp-stats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipcase-bench-'));
 

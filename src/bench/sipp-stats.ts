@@ -1,4 +1,4 @@
-/** One SIPp run for the benchmark: arguments, its statistics file, and the call set-up times it logs. */
+/** What a benchmark reads of its SIPp load runs (harness/sipp.ts sippLoad): the statistics file, and the set-up times the caller logs. */
 import { existsSync, readFileSync } from 'node:fs';
 
 /** The last cumulative line of a SIPp -trace_stat file, by column name. */
