@@ -13,17 +13,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { track, untilListening, type Proc } from './processes.js';
 
-export interface SippSpec {
-  /** Names its files in the log folder: `<label>.messages.log`, `.errors.log`, `.out.log`. */
+/** One SIPp instance, in either mode: what it plays, and where. */
+export interface SippSide {
+  /** Names its files (each mode says which). */
   readonly label: string;
   /** The scenario file's path. */
   readonly scenario: string;
   readonly ip: string;
   readonly port: number;
-  /** host:port to send to (UACs only). */
+  /** host:port to send to (callers only). */
   readonly remote?: string;
-  /** Request-URI user part (UACs). */
+  /** Request-URI user part (callers). */
   readonly service?: string;
+}
+
+/** A flow's side; its files in the log folder: `<label>.messages.log`, `.errors.log`, `.out.log`. */
+export interface SippSpec extends SippSide {
   readonly keys?: Readonly<Record<string, string>>;
   readonly vars?: Readonly<Record<string, string>>;
   /** How long a `<pause/>` without its own length lasts (SIPp's -d); 200 ms unless given. */
@@ -111,16 +116,8 @@ export async function listenOn(addresses: Iterable<string>, port: number): Promi
   return { heard, close: () => sockets.forEach((s) => s.close()) };
 }
 
-export interface LoadSpec {
-  /** Names its files in `dir`: `<label>.csv` (statistics), `.out`, `.setup.log`, `.errors.log`. */
-  readonly label: string;
-  readonly scenario: string;
-  readonly ip: string;
-  readonly port: number;
-  /** host:port to send to (callers only). */
-  readonly remote?: string;
-  /** Request-URI user part (callers). */
-  readonly service?: string;
+/** A load's side; its files in `dir`: `<label>.csv` (statistics), `.out`, `.setup.log`, `.errors.log`. */
+export interface LoadSpec extends SippSide {
   /** Calls to place, at what rate a second, at most how many at once (callers). */
   readonly calls?: number;
   readonly rate?: number;
