@@ -32,7 +32,7 @@ import { parseSource } from '../rules/peers.js';
 import type { Cidr, CompiledRules } from '../rules/types.js';
 import { drain, type DrainEnd } from './drain.js';
 import { FAULT_EXIT_CODE, watchFaults } from './fault-policy.js';
-import { initialStatus, probeAllows, readiness, type ProbeState, type Readiness, type Status } from './readiness.js';
+import { initialStatus, probeAllows, readiness, type ProbeState, type Status } from './readiness.js';
 import { readRules, RulesKeeper, type KeeperReport, type ReloadOutcome } from './rules-keeper.js';
 import { watchRulesFile } from './rules-watch.js';
 
@@ -205,15 +205,11 @@ export class Instance {
     });
   }
 
-  readiness(): Readiness {
-    return readiness(this.status);
-  }
-
   private availability(): Availability {
     return { draining: this.status.draining, serving: this.status.rules.loaded && probeAllows(this.status.probe) };
   }
 
-  // --- what the parts get: the relay's and the edge's ports are built above, the keeper's report here ---
+  // --- the header-case proof, as the keeper asks for it ----------------------------------------------
 
   private async prove(names: readonly string[]): Promise<ProbeState> {
     const { probe } = this.config;
@@ -226,10 +222,6 @@ export class Instance {
   }
 
   // --- the process's events -------------------------------------------------------------------------
-
-  get httpPort(): number {
-    return this.ops.port;
-  }
 
   reload(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
     return (this.keeper as RulesKeeper).reload(trigger);
