@@ -18,8 +18,14 @@ export interface ConnectionEvents {
   readonly state: (state: DrachtioState) => void;
 }
 
-export function trackConnection(srf: EventEmitter, where: string, log: Logger, observer: Observer, events: ConnectionEvents): void {
+export interface TrackedConnection {
+  /** sipcase is about to close the connection itself (it stops): that close is no loss. */
+  closing(): void;
+}
+
+export function trackConnection(srf: EventEmitter, where: string, log: Logger, observer: Observer, events: ConnectionEvents): TrackedConnection {
   let state: DrachtioState = 'connecting';
+  let closing = false;
   let everConnected = false;
   let toldWaiting = false;
   const set = (next: DrachtioState): void => {
@@ -42,6 +48,7 @@ export function trackConnection(srf: EventEmitter, where: string, log: Logger, o
   srf.on('close', () => {
     if (state !== 'connected') return;
     set('disconnected');
+    if (closing) return void log.info(`closed the connection to drachtio-server ${where}`);
     observer.record({ type: 'drachtio', connected: false });
     log.warn(`lost the connection to drachtio-server ${where}: not ready, reconnecting with backoff`);
   });
@@ -53,4 +60,5 @@ export function trackConnection(srf: EventEmitter, where: string, log: Logger, o
       log.debug({ err: err.message }, 'drachtio-server connection attempt failed');
     }
   });
+  return { closing: () => void (closing = true) };
 }

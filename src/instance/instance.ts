@@ -17,7 +17,7 @@ import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { probeAdvice, probeHeaderCase } from '../drachtio/case-probe.js';
-import { trackConnection, type DrachtioState } from '../drachtio/connection.js';
+import { trackConnection, type DrachtioState, type TrackedConnection } from '../drachtio/connection.js';
 import { fromSrf, type HeaderMap } from '../drachtio/engine.js';
 import { installHeaderNameLookup, keepHeaderNames } from '../drachtio/preserve.js';
 import { admitCall, unavailable, type AdmissionLimits, type Availability } from '../edge/admission.js';
@@ -66,6 +66,7 @@ export class Instance {
   private readonly status: Status;
   private current: CompiledRules | undefined;
   private keeper: RulesKeeper | undefined;
+  private connection: TrackedConnection | undefined;
   private readonly srf = new Srf() as unknown as SrfApp;
   private readonly limits: AdmissionLimits;
   private readonly proxies: readonly Cidr[];
@@ -133,7 +134,7 @@ export class Instance {
     this.keeper = new RulesKeeper(config.rules, first, this.keeperReport(), (names) => this.prove(names), keepHeaderNames, log, this.metrics);
 
     const firstUp = new Promise<void>((resolve) => {
-      trackConnection(this.srf, `${config.drachtio.host}:${config.drachtio.port}`, log, this.metrics, {
+      this.connection = trackConnection(this.srf, `${config.drachtio.host}:${config.drachtio.port}`, log, this.metrics, {
         state: (s) => this.onConnection(s),
         up: (_hostport, isFirst) => (isFirst ? resolve() : this.onReconnected()),
       });
@@ -148,6 +149,7 @@ export class Instance {
 
     const probe = await this.keeper.proveCurrent();
     if (probe.state === 'failed') {
+      this.connection?.closing();
       this.srf.disconnect();
       throw new StartupError(probe.advice);
     }
@@ -236,7 +238,10 @@ export class Instance {
   async stop(): Promise<void> {
     // drachtio-srf's disconnect asserts a live socket: with drachtio-server already gone there is
     // nothing to close (and the process exits without waiting for its reconnect timer).
-    if (this.status.drachtio === 'connected') this.srf.disconnect();
+    if (this.status.drachtio === 'connected') {
+      this.connection?.closing();
+      this.srf.disconnect();
+    }
     await this.ops.close();
   }
 }
