@@ -53,6 +53,16 @@ describe("the other leg's INVITE", () => {
     expect(legUri('sip:203.0.113.10', target)).toBe('sip:byoc.example.pure.cloud:5060;transport=tcp');
   });
 
+  it('keeps trunk-group parameters of the user part (RFC 4904), and the parameters written on the target', () => {
+    expect(legUri('sip:+13175551212;tgrp=TG-1;trunk-context=example.com@203.0.113.10;user=phone', target)).toBe(
+      'sip:+13175551212;tgrp=TG-1;trunk-context=example.com@byoc.example.pure.cloud:5060;transport=tcp',
+    );
+    const withTgrp = parseTarget('sip:byoc.example.pure.cloud;tgrp=TG-1;trunk-context=byoc.example.pure.cloud;transport=tls') as PeerTarget;
+    expect(legUri('sip:+14445556666@203.0.113.10', withTgrp)).toBe(
+      'sip:+14445556666@byoc.example.pure.cloud;tgrp=TG-1;trunk-context=byoc.example.pure.cloud;transport=tls',
+    );
+  });
+
   it('carries the calling number and display name over', () => {
     expect(callerOf('"Kore VG" <sip:+15550001111@kore>;tag=1')).toEqual({ number: '+15550001111', name: 'Kore VG' });
     expect(callerOf('<sip:+13125550100@byoc.example.pure.cloud>;tag=gen')).toEqual({ number: '+13125550100', name: undefined });

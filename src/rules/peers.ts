@@ -34,6 +34,7 @@ export function parseTarget(uri: string): PeerTarget | string {
     host: m[2] as string,
     port,
     transport: transportParam as Transport | undefined,
+    params: m[4] ?? '',
   };
 }
 

@@ -64,6 +64,8 @@ export interface PeerTarget {
   readonly host: string;
   readonly port: number | undefined;
   readonly transport: Transport | undefined;
+  /** Its URI parameters as written, transport among them (`;transport=tls;tgrp=TG-1`), or ''. */
+  readonly params: string;
 }
 
 export type Cidr = [IPv4 | IPv6, number];
