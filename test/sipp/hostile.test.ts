@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { track } from '../../src/harness/processes.js';
+import { track, untilListening } from '../../src/harness/processes.js';
 import {
   callFlow,
   listenOnPeers,
@@ -258,8 +258,11 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
   }, 150_000);
 
   it("sipcase killed mid-call (SIGKILL): the caller's BYE gets 481 from drachtio-server, the callee hears nothing; a restarted sipcase serves the next call", async () => {
+    // Answered calls counted before this one: the call is up when that count has grown by one (a live
+    // call alone may still be setting up, and killing sipcase then proves nothing about a dialog).
+    const answered0 = await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' });
     const uas = sipp({ label: 'killed-kore', scenario: 'hold-uas.xml', ...koreUas, timeoutS: 8 });
-    await new Promise((r) => setTimeout(r, 300));
+    await untilListening(uas.proc, 'udp', koreUas.ip, koreUas.port);
     const uac = sipp({
       label: 'killed-genesys',
       scenario: 'hold-uac.xml',
@@ -272,7 +275,8 @@ describe.skipIf(!ready)('hostile input from peers and strangers', () => {
     await until(
       'the call to be answered',
       async () =>
-        (await metric(app, 'sipcase_live_calls', {})) === 1 && (await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' })) > 0,
+        (await metric(app, 'sipcase_live_calls', {})) === 1 &&
+        (await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' })) === answered0 + 1,
       5000,
     );
     process.kill(app.pid, 'SIGKILL');
