@@ -12,6 +12,10 @@ export async function checkCommand(args: readonly string[], io: CliIo): Promise<
     return 1;
   }
   const r = result.value;
-  io.stdout(`${file}: ok (${r.peers.size} peers, ${r.ruleCount} rules; names emitted verbatim: ${r.emittedNames.join(', ') || 'none'})\n`);
+  io.stdout(
+    `${file}: ok (${r.peers.size} peers, ${r.ruleCount} rules; names emitted verbatim: ${r.emittedNames.join(', ') || 'none'}${
+      r.memoryNames.length > 0 ? `; remembered per call: ${r.memoryNames.join(', ')}` : ''
+    })\n`,
+  );
   return 0;
 }

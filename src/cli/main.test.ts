@@ -28,7 +28,7 @@ describe('sipcase check', () => {
   it('passes the preset', async () => {
     const r = await cli(['check', PRESET_PATH]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('ok (2 peers, 5 rules; names emitted verbatim: User-to-User)');
+    expect(r.stdout).toContain('ok (2 peers, 7 rules; names emitted verbatim: User-to-User; remembered per call: genesysUui)');
   });
 
   it('names the JSON path of what is wrong and exits 1', async () => {

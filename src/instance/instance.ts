@@ -104,7 +104,11 @@ export class Instance {
   static async start(config: Config, log: Logger): Promise<Instance> {
     const status = initialStatus(config.rules);
     // The metrics read the registry's size when scraped (never before both exist: no await between).
-    const metrics: Metrics = new Metrics({ liveCalls: () => calls.size, ready: () => readiness(status).ready });
+    const metrics: Metrics = new Metrics({
+      liveCalls: () => calls.size,
+      rememberedValues: () => calls.rememberedValues(),
+      ready: () => readiness(status).ready,
+    });
     const calls: Calls = new Calls(metrics);
     const ops = await startOpsServer(config.http.host, config.http.port, {
       readiness: () => readiness(status),

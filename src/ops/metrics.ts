@@ -9,6 +9,8 @@ import { FAULT_KINDS, REJECT_REASONS, RELOAD_RESULTS, type Observation, type Obs
 export interface MetricsSources {
   /** Calls in the registry now (setting up, answered or ending). */
   readonly liveCalls: () => number;
+  /** Values the live calls remember (rewrite/memory.ts), together. */
+  readonly rememberedValues: () => number;
   /** Whether /readyz would answer 200 now. */
   readonly ready: () => boolean;
 }
@@ -116,6 +118,14 @@ export class Metrics implements Observer {
       registers,
       collect() {
         this.set(sources.liveCalls());
+      },
+    });
+    new Gauge({
+      name: 'sipcase_remembered_values',
+      help: 'Values the rules remembered that live calls hold; each is let go when its call ends',
+      registers,
+      collect() {
+        this.set(sources.rememberedValues());
       },
     });
     new Gauge({

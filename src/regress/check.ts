@@ -33,8 +33,9 @@ function keysOfInterest(rules: CompiledRules, dir: Direction): Set<string> {
   for (const rule of rules.byDirection.get(directionKey(dir.from, dir.to)) ?? []) {
     if (rule.scope.header !== undefined) keys.add(rule.scope.header.key);
     for (const a of rule.actions) {
+      if (a.kind === 'remember') continue;
       keys.add(a.header.key);
-      if (a.kind === 'to-uri' || a.kind === 'from-uri') keys.add(a.uri.key);
+      if (a.kind === 'to-uri' || a.kind === 'from-uri' || a.kind === 'embed') keys.add(a.uri.key);
     }
   }
   return keys;

@@ -10,6 +10,10 @@
  * the rules it started with until it ends. The peers' addresses are pinned too: an in-dialog request
  * must come from the addresses its leg's peer had when the call started (the dialog was set up with
  * them); a reload that moves a peer applies to new calls.
+ *
+ * Memory: what the rules remember from the call's messages (rewrite/memory.ts) is held here, passed
+ * to the rewrite of each later message on either leg, kept across reloads (it is keyed by the
+ * names the rules write, not by rule), and let go when the call ends.
  */
 import type { Logger } from 'pino';
 import type { CallOutcome, Observer, Way } from '../observe.js';
@@ -22,6 +26,7 @@ import { originAddress, originOf } from '../edge/origin.js';
 import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
+import type { CallMemory } from '../rewrite/memory.js';
 
 /** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
 export interface CallPorts {
@@ -52,6 +57,8 @@ export class Call {
   private early: { readonly run: () => void; readonly refuse: () => void }[] | undefined;
   private keptOldRules = false;
   private readonly startedAt = Date.now();
+  /** Values the rules remembered from this call's messages. */
+  private readonly memory = new Map<string, string>();
   private answeredAt: number | undefined;
   readonly way: Way;
 
@@ -62,8 +69,20 @@ export class Call {
     readonly caller: Peer,
     readonly callee: Peer,
     private readonly startRules: CompiledRules,
+    /** What the call's INVITE remembered, before the call existed. */
+    remembered: CallMemory,
   ) {
     this.way = { from: caller.name, to: callee.name };
+    this.remember(remembered);
+  }
+
+  /** How many values the call remembers now (the sipcase_remembered_values gauge adds them up). */
+  get rememberedValues(): number {
+    return this.memory.size;
+  }
+
+  private remember(values: CallMemory): void {
+    for (const [name, value] of values) this.memory.set(name, value);
   }
 
   get state(): CallState {
@@ -83,8 +102,11 @@ export class Call {
 
   /** Rewrites a message going from one peer to the other; undefined (logged) when it cannot be read. */
   rewrite(raw: string, from: Peer, to: Peer): Rewritten | undefined {
-    const r = rewriteForLeg(this.rules(), raw, { from: from.name, to: to.name }, this.log, this.ctx.observer);
-    if (r.ok) return r.value;
+    const r = rewriteForLeg(this.rules(), raw, { from: from.name, to: to.name }, this.log, this.ctx.observer, this.memory);
+    if (r.ok) {
+      if (this.life.state !== 'ended') this.remember(r.value.remembered);
+      return r.value;
+    }
     this.log.error({ direction: `${from.name}->${to.name}`, error: r.error }, 'message could not be parsed for rewriting');
     return undefined;
   }
@@ -255,6 +277,7 @@ export class Call {
     this.abortSetUp = undefined;
     for (const w of this.early ?? []) w.refuse();
     this.early = undefined;
+    this.memory.clear();
     this.ctx.calls.remove(this, outcome);
     const answered = this.answeredAt;
     const timing =

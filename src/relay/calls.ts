@@ -17,6 +17,13 @@ export class Calls {
     return this.live.size;
   }
 
+  /** Values the live calls remember, together: back to none when every call has ended. */
+  rememberedValues(): number {
+    let n = 0;
+    for (const c of this.live) n += c.rememberedValues;
+    return n;
+  }
+
   all(): readonly Call[] {
     return [...this.live];
   }

@@ -53,7 +53,7 @@ export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: Re
     res.send(refused.status, refused.reason, {});
     return;
   }
-  const call = new Call(ctx, callId, log, from, to, rules);
+  const call = new Call(ctx, callId, log, from, to, rules, out.value.remembered);
   ctx.calls.add(call);
   try {
     await placeCall(ctx, call, req, res, out.value);

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Observer, Way } from '../observe.js';
+import type { CallMemory } from '../rewrite/memory.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import type { CompiledRules } from '../rules/types.js';
 import { parseMessage, type SipMessage } from '../sip/message.js';
@@ -17,28 +18,31 @@ export type Direction = Way;
 
 export interface Rewritten extends Outbound {
   readonly message: SipMessage;
+  /** Values the message added to its call's memory. */
+  readonly remembered: CallMemory;
 }
 
 export type RewriteResult = { readonly ok: true; readonly value: Rewritten } | { readonly ok: false; readonly error: string };
 
-export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Direction, log: Logger, observer: Observer): RewriteResult {
+export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Direction, log: Logger, observer: Observer, memory?: CallMemory): RewriteResult {
   const started = process.hrtime.bigint();
   let result;
   try {
-    result = rewrite(rules, parseMessage(raw), direction);
+    result = rewrite(rules, parseMessage(raw), memory === undefined ? direction : { from: direction.from, to: direction.to, memory });
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
   const way = `${direction.from}->${direction.to}`;
   for (const c of result.changes) {
-    observer.record({ type: 'rewrite', rule: c.rule, action: c.action });
+    // A skipped action changed nothing: logged, never counted as a rewrite.
+    if (c.skipped !== true) observer.record({ type: 'rewrite', rule: c.rule, action: c.action });
     if (log.isLevelEnabled('debug')) log.debug({ direction: way, rule: c.rule, action: c.action, header: c.header, detail: c.detail }, 'rewrite');
   }
   for (const f of lintMessageUui(result.message)) {
     observer.record({ type: 'uui-finding', code: f.code });
     log.warn({ direction: way, code: f.code }, `uui: ${f.message}`);
   }
-  const value = { message: result.message, ...outbound(result.message) };
+  const value = { message: result.message, remembered: result.remembered, ...outbound(result.message) };
   observer.record({ type: 'rewrite-time', seconds: Number(process.hrtime.bigint() - started) / 1e9 });
   return { ok: true, value };
 }

@@ -7,6 +7,8 @@ export interface Change {
   /** The header the action is about, spelled as the rule spells it. */
   readonly header: string;
   readonly detail: string;
+  /** The action found nothing to build its value from (or refused it) and left the message alone. */
+  readonly skipped?: true;
 }
 
 /** A change before it is attributed to a rule. */

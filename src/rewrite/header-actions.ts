@@ -6,7 +6,7 @@
 import type { Header, TextEncoding } from '../sip/message.js';
 import type { Action, HeaderRef } from '../rules/types.js';
 import type { ActionChange } from './change.js';
-import { URI_CARRIERS, embeddedKey, withEmbedded } from './embedded.js';
+import { URI_CARRIERS, embeddedKey, withEmbedded } from '../sip/embedded.js';
 import { insertHeader, unchanged, type ActionOutcome } from './outcome.js';
 
 type HeaderAction<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -44,22 +44,23 @@ export function applyRemove(a: HeaderAction<'remove'>, headers: readonly Header[
   return { headers: out, changes: [{ action: 'remove', header: a.header.name, detail: `removed ${headers.length - out.length}` }] };
 }
 
-export function applySet(a: HeaderAction<'set'>, headers: readonly Header[]): ActionOutcome {
+/** `value`: the action's template as built for this message (rewrite/values.ts). */
+export function applySet(a: HeaderAction<'set'>, headers: readonly Header[], value: string): ActionOutcome {
   const first = headers.findIndex(is(a.header));
-  const wanted: Header = { name: a.header.name, key: a.header.key, value: a.value };
+  const wanted: Header = { name: a.header.name, key: a.header.key, value };
   if (first < 0) {
     return { headers: insertHeader(headers, wanted), changes: [{ action: 'set', header: a.header.name, detail: 'added' }] };
   }
   const out = headers.flatMap((h, i) => (i === first ? [wanted] : is(a.header)(h) ? [] : [h]));
   const old = headers[first] as Header;
   if (out.length === headers.length && old.name === wanted.name && old.value === wanted.value) return unchanged(headers);
-  return { headers: out, changes: [{ action: 'set', header: a.header.name, detail: `${JSON.stringify(old.value)} -> ${JSON.stringify(a.value)}` }] };
+  return { headers: out, changes: [{ action: 'set', header: a.header.name, detail: `${JSON.stringify(old.value)} -> ${JSON.stringify(value)}` }] };
 }
 
-export function applyAdd(a: HeaderAction<'add'>, headers: readonly Header[]): ActionOutcome {
+export function applyAdd(a: HeaderAction<'add'>, headers: readonly Header[], value: string): ActionOutcome {
   return {
-    headers: insertHeader(headers, { name: a.header.name, key: a.header.key, value: a.value }),
-    changes: [{ action: 'add', header: a.header.name, detail: JSON.stringify(a.value) }],
+    headers: insertHeader(headers, { name: a.header.name, key: a.header.key, value }),
+    changes: [{ action: 'add', header: a.header.name, detail: JSON.stringify(value) }],
   };
 }
 

@@ -7,6 +7,9 @@
  *   target header, and every line of the header goes. The name moves as the message spells it:
  *   `case` rules alone decide spelling, which keeps a rule set idempotent whatever its order. If the URI already embeds that header,
  *   `prefer: "uri"` keeps the URI's copy, `prefer: "header"` replaces it with the line's value.
+ * embed: a value built by a template becomes `name=value` (%-encoded) in the first bracketed URI of
+ *   the target header, replacing any copy there: how sipcase puts UUI it remembered from the call's
+ *   INVITE into a REFER that carries none.
  * from-uri: every embedded copy becomes a header line (decoded), named as the rule spells it: that
  *   line leaves through drachtio, which must be told in advance which spellings to keep. A copy that decodes to CR, LF or
  *   NUL is refused and stays in the URI, so it can never become a header line of its own.
@@ -15,11 +18,30 @@ import type { Header, TextEncoding } from '../sip/message.js';
 import { decodeUriHeaderText, encodeUriHeaderText, type EmbeddedHeader } from '../sip/uri-headers.js';
 import type { Action } from '../rules/types.js';
 import type { ActionChange } from './change.js';
-import { embeddedKey, hasBracketedUri, mapFirstEmbedded, withEmbedded } from './embedded.js';
+import { embeddedKey, hasBracketedUri, mapFirstEmbedded, withEmbedded } from '../sip/embedded.js';
 import { insertHeader, unchanged, type ActionOutcome } from './outcome.js';
 
 type ToUri = Extract<Action, { kind: 'to-uri' }>;
 type FromUri = Extract<Action, { kind: 'from-uri' }>;
+type Embed = Extract<Action, { kind: 'embed' }>;
+
+/** `value`: the action's template as built for this message (rewrite/values.ts). */
+export function applyEmbed(a: Embed, headers: readonly Header[], encoding: TextEncoding, value: string): ActionOutcome {
+  const carrierAt = headers.findIndex((h) => h.key === a.uri.key);
+  const carrier = headers[carrierAt];
+  if (carrier === undefined || !hasBracketedUri(carrier.value)) {
+    return { headers, changes: [{ action: 'embed', header: a.header.name, detail: `skipped: no ${a.uri.name} URI in angle brackets`, skipped: true }] };
+  }
+  const fresh: EmbeddedHeader = { name: a.header.escaped, value: encodeUriHeaderText(value, encoding) };
+  let detail = `${JSON.stringify(value)} embedded in ${carrier.name} URI`;
+  const uri = mapFirstEmbedded(carrier.value, (embedded) => {
+    const kept = embedded.filter((e) => embeddedKey(e, encoding) !== a.header.key);
+    if (kept.length < embedded.length) detail = `${JSON.stringify(value)} replaced the copy in ${carrier.name} URI`;
+    return [...kept, fresh];
+  });
+  if (uri === carrier.value) return unchanged(headers);
+  return { headers: headers.map((h, i) => (i === carrierAt ? { ...h, value: uri } : h)), changes: [{ action: 'embed', header: a.header.name, detail }] };
+}
 
 export function applyToUri(a: ToUri, headers: readonly Header[], encoding: TextEncoding): ActionOutcome {
   const line = headers.find((h) => h.key === a.header.key);

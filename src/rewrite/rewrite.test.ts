@@ -181,3 +181,40 @@ describe('scope', () => {
     expect(applies({ header: { name: 'X-A', matches: '^2$' } }, invite)).toBe(false);
   });
 });
+
+describe('preset: the hand-off with no bot code (Genesys INVITE UUI into a bare REFER)', () => {
+  const memoryAfter = (invite: Buffer) => rewrite(preset, parseMessage(invite), { from: 'genesys', to: 'kore' }).remembered;
+
+  it("a REFER with no UUI gets the UUI of the call's INVITE embedded in Refer-To, value unchanged: exact bytes", () => {
+    const memory = memoryAfter(vector('genesys-invite.sip'));
+    expect([...memory]).toEqual([['genesysUui', '00A1B2C3;encoding=hex']]);
+    const out = rewrite(preset, parseMessage(vector('kore-refer-no-uui.sip')), { from: 'kore', to: 'genesys', memory }).message;
+    expect(serializeToBuffer(out).toString('latin1')).toBe(golden('kore-refer-no-uui.after-genesys-invite.to-genesys.sip').toString('latin1'));
+  });
+
+  it('a REFER that carries UUI keeps working exactly as without memory', () => {
+    const memory = memoryAfter(vector('genesys-invite.sip'));
+    for (const input of ['kore-refer-uui-header.sip', 'kore-refer-uui-uri.sip', 'kore-refer-uui-both.sip']) {
+      const out = rewrite(preset, parseMessage(vector(input)), { from: 'kore', to: 'genesys', memory }).message;
+      expect(serializeToBuffer(out).toString('latin1'), input).toBe(golden(input.replace('.sip', '.to-genesys.sip')).toString('latin1'));
+    }
+  });
+
+  it('a call whose INVITE carried no UUI: the bare REFER leaves as it came (the embed is skipped, and says why)', () => {
+    const invite = sip('INVITE sip:+1555@h SIP/2.0', 'CSeq: 1 INVITE', 'Call-ID: c1');
+    const memory = memoryAfter(invite);
+    expect(memory.size).toBe(0);
+    const r = rewrite(preset, parseMessage(vector('kore-refer-no-uui.sip')), { from: 'kore', to: 'genesys', memory });
+    expect(serializeToBuffer(r.message).toString('latin1')).toBe(vector('kore-refer-no-uui.sip').toString('latin1'));
+    expect(r.changes).toEqual([
+      { rule: 'uui-from-invite-into-refer', action: 'embed', header: 'User-to-User', detail: 'skipped: ${memory.genesysUui} has no value', skipped: true },
+    ]);
+  });
+
+  it('Genesys sending only x-User-to-User: that value is the one carried; with both, User-to-User', () => {
+    const only = sip('INVITE sip:+1555@h SIP/2.0', 'CSeq: 1 INVITE', 'x-User-to-User: 00AA;encoding=hex');
+    expect(memoryAfter(only).get('genesysUui')).toBe('00AA;encoding=hex');
+    const both = sip('INVITE sip:+1555@h SIP/2.0', 'CSeq: 1 INVITE', 'User-to-User: 00BB;encoding=hex', 'x-User-to-User: 00AA;encoding=hex');
+    expect(memoryAfter(both).get('genesysUui')).toBe('00BB;encoding=hex');
+  });
+});

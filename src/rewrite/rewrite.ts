@@ -1,25 +1,32 @@
 /**
  * The rewrite core: a pure function of (compiled rules, message, context) that gives the message
- * as it must leave sipcase, and the list of what was changed. No I/O, no SIP engine types.
+ * as it must leave sipcase, the list of what was changed, and what the message adds to its call's
+ * memory. No I/O, no SIP engine types.
  */
 import { scopeMatches, type MessageFacts } from '../rules/matcher.js';
 import { directionKey, type Action, type CompiledRules } from '../rules/types.js';
 import { methodOf, type Header, type SipMessage, type TextEncoding } from '../sip/message.js';
-import type { Change } from './change.js';
+import type { ActionChange, Change } from './change.js';
 import { applyAdd, applyCase, applyRemove, applyReplace, applySet, applySingle } from './header-actions.js';
-import type { ActionOutcome } from './outcome.js';
-import { applyFromUri, applyToUri } from './refer-to.js';
+import { applyRemember, NO_MEMORY, type CallMemory } from './memory.js';
+import { unchanged, type ActionOutcome } from './outcome.js';
+import { applyEmbed, applyFromUri, applyToUri } from './refer-to.js';
+import { buildValue, type ValueScope } from './values.js';
 
 export interface RewriteContext {
   /** The peer the message comes from. */
   readonly from: string;
   /** The peer the message goes to. */
   readonly to: string;
+  /** What the call remembered from its earlier messages (none for a message outside a call). */
+  readonly memory?: CallMemory;
 }
 
 export interface RewriteResult {
   readonly message: SipMessage;
   readonly changes: readonly Change[];
+  /** Values this message remembered: the call's memory is its old memory with these set. */
+  readonly remembered: CallMemory;
 }
 
 export function messageFacts(message: SipMessage): MessageFacts {
@@ -30,16 +37,34 @@ export function messageFacts(message: SipMessage): MessageFacts {
   };
 }
 
-function applyAction(action: Action, headers: readonly Header[], encoding: TextEncoding): ActionOutcome {
+/** set, add and embed build their value first; with none to build, the message stays as it is. */
+function withValue(a: Extract<Action, { kind: 'set' | 'add' | 'embed' }>, scope: ValueScope): ActionOutcome {
+  const built = buildValue(a.value, scope);
+  if (!built.ok) {
+    const skipped: ActionChange = { action: a.kind, header: a.header.name, detail: `skipped: ${built.detail}`, skipped: true };
+    return { headers: scope.headers, changes: [skipped] };
+  }
+  switch (a.kind) {
+    case 'set':
+      return applySet(a, scope.headers, built.value);
+    case 'add':
+      return applyAdd(a, scope.headers, built.value);
+    case 'embed':
+      return applyEmbed(a, scope.headers, scope.encoding, built.value);
+  }
+}
+
+/** The actions that read only the header list. */
+function applyPlain(
+  action: Exclude<Action, { kind: 'remember' | 'set' | 'add' | 'embed' }>,
+  headers: readonly Header[],
+  encoding: TextEncoding,
+): ActionOutcome {
   switch (action.kind) {
     case 'case':
       return applyCase(action, headers, encoding);
     case 'remove':
       return applyRemove(action, headers);
-    case 'set':
-      return applySet(action, headers);
-    case 'add':
-      return applyAdd(action, headers);
     case 'replace':
       return applyReplace(action, headers);
     case 'to-uri':
@@ -53,17 +78,34 @@ function applyAction(action: Action, headers: readonly Header[], encoding: TextE
 
 export function rewrite(rules: CompiledRules, message: SipMessage, context: RewriteContext): RewriteResult {
   const candidates = rules.byDirection.get(directionKey(context.from, context.to));
-  if (candidates === undefined || candidates.length === 0) return { message, changes: [] };
+  if (candidates === undefined || candidates.length === 0) return { message, changes: [], remembered: NO_MEMORY };
   const facts = messageFacts(message);
-  let headers = message.headers;
+  const earlier = context.memory ?? NO_MEMORY;
+  let remembered: Map<string, string> | undefined;
+  let headers: readonly Header[] = message.headers;
+  const scope = (): ValueScope => ({
+    start: message.start,
+    headers,
+    encoding: message.encoding,
+    memory: (name) => remembered?.get(name) ?? earlier.get(name),
+  });
   const changes: Change[] = [];
   for (const rule of candidates) {
-    if (!scopeMatches(rule.scope, facts, headers)) continue;
+    if (!scopeMatches(rule.scope, facts, headers, message.encoding)) continue;
     for (const action of rule.actions) {
-      const outcome = applyAction(action, headers, message.encoding);
+      let outcome: ActionOutcome;
+      if (action.kind === 'remember') {
+        const r = applyRemember(action, scope());
+        if (r.value !== undefined) (remembered ??= new Map()).set(action.name, r.value);
+        outcome = { ...unchanged(headers), changes: [r.change] };
+      } else if (action.kind === 'set' || action.kind === 'add' || action.kind === 'embed') {
+        outcome = withValue(action, scope());
+      } else {
+        outcome = applyPlain(action, headers, message.encoding);
+      }
       headers = outcome.headers;
       for (const c of outcome.changes) changes.push({ rule: rule.name, ...c });
     }
   }
-  return { message: headers === message.headers ? message : { ...message, headers }, changes };
+  return { message: headers === message.headers ? message : { ...message, headers }, changes, remembered: remembered ?? NO_MEMORY };
 }

@@ -8,6 +8,7 @@ import { encodeUriHeaderText } from '../sip/uri-headers.js';
 import { jsonPath, type Result, type RuleError } from './errors.js';
 import { compilePeers } from './peers.js';
 import { compileRegex } from './regex.js';
+import { memoryNamesOf, parseTemplate, type Template } from './template.js';
 import {
   directionKey,
   type Action,
@@ -66,18 +67,52 @@ function compileScope(spec: ScopeSpec, at: Path, peers: ReadonlyMap<string, Peer
     message: spec.status !== undefined ? 'response' : spec.message,
     status: compileStatus(spec.status),
     header: spec.header && { key: headerKey(spec.header.name), matches },
+    absent: spec.absent?.map(headerKey),
   };
 }
 
+/** A call remembers at most this many names: with each value bounded, a call's memory is too. */
+export const MAX_MEMORY_NAMES = 16;
+
+function compileTemplate(text: string, at: Path, errors: RuleError[]): Template | undefined {
+  const t = parseTemplate(text);
+  if (t.ok) return t.template;
+  errors.push({ path: jsonPath(at), message: t.message });
+  return undefined;
+}
+
+function compileRemember(spec: Extract<ActionSpec, { action: 'remember' }>, at: Path, errors: RuleError[]): Action | undefined {
+  const value = compileTemplate(spec.value, [...at, 'value'], errors);
+  let match: RegExp | undefined;
+  if (spec.match !== undefined) {
+    const r = compileRegex(spec.match, spec.flags);
+    if (r.ok) match = r.regex;
+    else errors.push({ path: jsonPath([...at, 'match']), message: r.message });
+  }
+  return value && { kind: 'remember', name: spec.name, value, match };
+}
+
 function compileAction(spec: ActionSpec, at: Path, errors: RuleError[]): Action | undefined {
+  if (spec.action === 'remember') return compileRemember(spec, at, errors);
   const header = ref(spec.header);
   switch (spec.action) {
     case 'case':
     case 'remove':
       return { kind: spec.action, header };
     case 'set':
-    case 'add':
-      return { kind: spec.action, header, value: spec.value };
+    case 'add': {
+      const value = compileTemplate(spec.value, [...at, 'value'], errors);
+      return value && { kind: spec.action, header, value };
+    }
+    case 'embed': {
+      const value = compileTemplate(spec.value, [...at, 'value'], errors);
+      const uri = ref(spec.uri ?? 'Refer-To');
+      if (uri.key === header.key) {
+        errors.push({ path: jsonPath([...at, 'header']), message: `cannot embed ${uri.name} in itself` });
+        return undefined;
+      }
+      return value && { kind: 'embed', header, uri, value };
+    }
     case 'replace': {
       const r = compileRegex(spec.match, spec.flags);
       if (!r.ok) {
@@ -124,13 +159,37 @@ function duplicateNames(rules: readonly RuleSpec[]): RuleError[] {
   });
 }
 
-/** Header names to emit verbatim: what case/set/add/to-uri/from-uri actions write. */
+/** Header names to emit verbatim: what case/set/add/to-uri/from-uri actions write (embed writes into a URI). */
 function emittedNames(rules: readonly Rule[]): string[] {
   const names = new Set<string>();
   for (const rule of rules) {
-    for (const a of rule.actions) if (a.kind !== 'remove' && a.kind !== 'single' && a.kind !== 'replace') names.add(a.header.name);
+    for (const a of rule.actions)
+      if (a.kind === 'case' || a.kind === 'set' || a.kind === 'add' || a.kind === 'to-uri' || a.kind === 'from-uri') names.add(a.header.name);
   }
   return [...names].sort();
+}
+
+/**
+ * The names `remember` actions write, and an error wherever a template reads a name no rule
+ * writes (a typo would otherwise leave every such action skipped, silently) or the file
+ * remembers more names than a call may hold.
+ */
+function checkMemory(spec: RulesFileSpec, errors: RuleError[]): string[] {
+  const written = new Set<string>();
+  spec.rules.forEach((r) => r.actions.forEach((a) => a.action === 'remember' && written.add(a.name)));
+  if (written.size > MAX_MEMORY_NAMES) {
+    errors.push({ path: jsonPath(['rules']), message: `${written.size} names are remembered; a call holds at most ${MAX_MEMORY_NAMES}` });
+  }
+  spec.rules.forEach((r, i) =>
+    r.actions.forEach((a, j) => {
+      if (!('value' in a)) return;
+      const t = parseTemplate(a.value);
+      for (const name of t.ok ? memoryNamesOf(t.template) : []) {
+        if (!written.has(name)) errors.push({ path: jsonPath(['rules', i, 'actions', j, 'value']), message: `no rule remembers "${name}" (memory.${name})` });
+      }
+    }),
+  );
+  return [...written].sort();
 }
 
 export function compileRules(spec: RulesFileSpec): Result<CompiledRules> {
@@ -138,6 +197,7 @@ export function compileRules(spec: RulesFileSpec): Result<CompiledRules> {
   errors.push(...duplicateNames(spec.rules));
   const enabled = spec.rules.map((r, i) => ({ r, i })).filter(({ r }) => r.enabled !== false);
   const compiled = enabled.map(({ r, i }) => ({ spec: r, rule: compileRule(r, i, peers, errors) }));
+  const memoryNames = checkMemory(spec, errors);
   if (errors.length > 0) return { ok: false, errors };
 
   const byDirection = new Map<string, Rule[]>();
@@ -150,5 +210,5 @@ export function compileRules(spec: RulesFileSpec): Result<CompiledRules> {
     }
   }
   const rules = compiled.map((c) => c.rule);
-  return { ok: true, value: { peers, byDirection, emittedNames: emittedNames(rules), ruleCount: rules.length } };
+  return { ok: true, value: { peers, byDirection, emittedNames: emittedNames(rules), ruleCount: rules.length, memoryNames } };
 }

@@ -3,6 +3,7 @@
  * for matching (everything else). Actions are discriminated unions on `action` / `kind`.
  */
 import type { IPv4, IPv6 } from 'ipaddr.js';
+import type { Template } from './template.js';
 
 export type PeerListSpec = string | readonly string[];
 
@@ -13,6 +14,8 @@ export interface ScopeSpec {
   readonly message?: 'request' | 'response';
   readonly status?: readonly string[];
   readonly header?: { readonly name: string; readonly matches?: string; readonly flags?: string };
+  /** Header names of which the message carries no copy: no header line, nothing embedded in a Refer-To or Contact URI. */
+  readonly absent?: readonly string[];
 }
 
 export type UriHeaderName = 'Refer-To' | 'Contact';
@@ -31,7 +34,9 @@ export type ActionSpec =
     }
   | { readonly action: 'to-uri'; readonly header: string; readonly uri?: UriHeaderName; readonly prefer?: 'uri' | 'header' }
   | { readonly action: 'from-uri'; readonly header: string; readonly uri?: UriHeaderName }
-  | { readonly action: 'single'; readonly header: string; readonly keep?: 'first' | 'last' };
+  | { readonly action: 'single'; readonly header: string; readonly keep?: 'first' | 'last' }
+  | { readonly action: 'embed'; readonly header: string; readonly uri?: UriHeaderName; readonly value: string }
+  | { readonly action: 'remember'; readonly name: string; readonly value: string; readonly match?: string; readonly flags?: string };
 
 export interface RuleSpec {
   readonly name: string;
@@ -89,12 +94,17 @@ export interface HeaderRef {
 export type Action =
   | { readonly kind: 'case'; readonly header: HeaderRef }
   | { readonly kind: 'remove'; readonly header: HeaderRef }
-  | { readonly kind: 'set'; readonly header: HeaderRef; readonly value: string }
-  | { readonly kind: 'add'; readonly header: HeaderRef; readonly value: string }
+  | { readonly kind: 'set'; readonly header: HeaderRef; readonly value: Template }
+  | { readonly kind: 'add'; readonly header: HeaderRef; readonly value: Template }
   | { readonly kind: 'replace'; readonly header: HeaderRef; readonly match: RegExp; readonly with: string }
   | { readonly kind: 'to-uri'; readonly header: HeaderRef; readonly uri: HeaderRef; readonly prefer: 'uri' | 'header' }
   | { readonly kind: 'from-uri'; readonly header: HeaderRef; readonly uri: HeaderRef }
-  | { readonly kind: 'single'; readonly header: HeaderRef; readonly keep: 'first' | 'last' };
+  | { readonly kind: 'single'; readonly header: HeaderRef; readonly keep: 'first' | 'last' }
+  | { readonly kind: 'embed'; readonly header: HeaderRef; readonly uri: HeaderRef; readonly value: Template }
+  | { readonly kind: 'remember'; readonly name: string; readonly value: Template; readonly match: RegExp | undefined };
+
+/** Actions that write a header (every one but `remember`). */
+export type HeaderAction = Exclude<Action, { kind: 'remember' }>;
 
 export type ActionKind = Action['kind'];
 
@@ -104,6 +114,8 @@ export interface Scope {
   /** Exact codes and classes (as 1..6) a response must be in. */
   readonly status: { readonly codes: ReadonlySet<number>; readonly classes: ReadonlySet<number> } | undefined;
   readonly header: { readonly key: string; readonly matches: RegExp | undefined } | undefined;
+  /** Keys of headers the message must carry nowhere (lines or URIs); undefined for no such test. */
+  readonly absent: readonly string[] | undefined;
 }
 
 export interface Rule {
@@ -119,6 +131,8 @@ export interface CompiledRules {
   /** Every header name some rule emits, spelled as it must be on the wire. */
   readonly emittedNames: readonly string[];
   readonly ruleCount: number;
+  /** Every name a `remember` action writes: a call's memory holds at most these. */
+  readonly memoryNames: readonly string[];
 }
 
 export function directionKey(from: string, to: string): string {

@@ -58,4 +58,15 @@ describe('UUI lint (Genesys rules)', () => {
     ]);
     expect(lintMessageUui(m).map((f) => f.code)).toEqual(['duplicate']);
   });
+
+  it('User-to-User and x-User-to-User together are no duplicate: Genesys takes User-to-User, and the lint says the x- copy is ignored', () => {
+    const m = parseMessage(
+      Buffer.from('INVITE sip:x@h SIP/2.0\r\nCSeq: 1 INVITE\r\nx-User-to-User: 0041;encoding=hex\r\nUser-to-User: 0042;encoding=hex\r\n\r\n'),
+    );
+    expect(lintMessageUui(m).map((f) => f.code)).toEqual(['x-ignored']);
+    const twoX = parseMessage(
+      Buffer.from('INVITE sip:x@h SIP/2.0\r\nCSeq: 1 INVITE\r\nx-User-to-User: 0041;encoding=hex\r\nx-User-to-User: 0042;encoding=hex\r\n\r\n'),
+    );
+    expect(lintMessageUui(twoX).map((f) => f.code)).toEqual(['duplicate']);
+  });
 });

@@ -4,7 +4,16 @@
  */
 import { uuiOctets, type UuiValue } from './codec.js';
 
-export type UuiFindingCode = 'empty' | 'unknown-encoding' | 'encoding-mismatch' | 'non-printable' | 'high-octet' | 'too-long' | 'missing-pd' | 'duplicate';
+export type UuiFindingCode =
+  | 'empty'
+  | 'unknown-encoding'
+  | 'encoding-mismatch'
+  | 'non-printable'
+  | 'high-octet'
+  | 'too-long'
+  | 'missing-pd'
+  | 'duplicate'
+  | 'x-ignored';
 
 export interface UuiFinding {
   readonly code: UuiFindingCode;

@@ -2,10 +2,10 @@
  * Walking the headers embedded in the URIs of a header value (Refer-To, Contact). A value is only
  * rebuilt when a URI in it changed, so untouched text stays byte-identical.
  */
-import { headerKey } from '../sip/header-name.js';
-import type { Header, TextEncoding } from '../sip/message.js';
-import { findBracketedUri, splitList, type BracketedUri } from '../sip/name-addr.js';
-import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHeader, type UriWithHeaders } from '../sip/uri-headers.js';
+import { headerKey } from './header-name.js';
+import type { Header, TextEncoding } from './message.js';
+import { findBracketedUri, splitList, type BracketedUri } from './name-addr.js';
+import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHeader, type UriWithHeaders } from './uri-headers.js';
 
 /** Headers whose URIs may embed headers: Refer-To (REFER) and Contact (3xx). */
 export const URI_CARRIERS: ReadonlySet<string> = new Set(['refer-to', 'contact']);
