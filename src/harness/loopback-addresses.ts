@@ -88,6 +88,15 @@ export const LOOPBACK = {
       [39722, 39723],
     ],
   },
+  /** test/sipp/call-context.test.ts. */
+  context: {
+    net: 14,
+    ports: [
+      [34060, 34060],
+      [38022, 38022],
+      [38122, 38139],
+    ],
+  },
   /** Unit specs that bind sockets (src/harness/processes.test.ts). */
   unit: { net: 13, ports: [] },
 } as const satisfies Record<string, LoopbackLease>;
