@@ -67,6 +67,32 @@ describe('sipcase rewrite', () => {
     expect(r.stdout).toContain('\n+User-to-User: 00436F6E74657874313233');
   });
 
+  it("--earlier puts the call's earlier messages through first: the bare REFER shows the INVITE's UUI at work", async () => {
+    const invite = file('invite.sip', vector('genesys-invite.sip'));
+    const refer = file('refer.sip', vector('kore-refer-no-uui.sip'));
+    const r = await cli(['rewrite', '--rules', PRESET_PATH, '--earlier', `genesys:${invite}`, '--from', 'kore', '--to', 'genesys', refer]);
+    expect(r.out.equals(golden('kore-refer-no-uui.after-genesys-invite.to-genesys.sip'))).toBe(true);
+    const d = await cli(['rewrite', '--rules', PRESET_PATH, '--earlier', `genesys:${invite}`, '--from', 'kore', '--to', 'genesys', '--diff', refer]);
+    expect(d.stdout).toContain('# the call remembers memory.genesysUui = "00A1B2C3;encoding=hex"\n');
+    expect(d.stdout).toContain(
+      '# uui-from-invite-into-refer: embed User-to-User: "00A1B2C3;encoding=hex" embedded in Refer-To URI (built from memory.genesysUui)\n',
+    );
+    const alone = await cli(['rewrite', '--rules', PRESET_PATH, '--from', 'kore', '--to', 'genesys', '--diff', refer]);
+    expect(alone.stdout).toContain('# uui-from-invite-into-refer: embed User-to-User: skipped: ${memory.genesysUui} has no value\n');
+    expect((await cli(['rewrite', '--rules', PRESET_PATH, '--earlier', invite, '--from', 'kore', '--to', 'genesys', refer])).err).toContain('--earlier');
+  });
+
+  it('--ladder with --earlier: the memory lines say where a value was remembered and where it was used', async () => {
+    const invite = file('invite.sip', vector('genesys-invite.sip'));
+    const argv = ['rewrite', '--rules', PRESET_PATH, '--earlier', `genesys:${invite}`, '--from', 'kore', '--to', 'genesys', '--ladder'];
+    const html = (await cli([...argv, file('refer.sip', vector('kore-refer-no-uui.sip'))])).stdout;
+    expect([...html.matchAll(/<text class="memory"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual([
+      'remembered memory.genesysUui = &#34;00A1B2C3;encoding=hex&#34;',
+      'User-to-User built from memory.genesysUui (remembered at 1)',
+    ]);
+    expect(html).toContain('data-index="2"');
+  });
+
   it('warns about UUI findings on stderr and still prints the message', async () => {
     const r = await cli(['rewrite', '--rules', PRESET_PATH, '--from', 'genesys', '--to', 'kore', '-'], vector('genesys-invite.sip'));
     expect(r.code).toBe(0);

@@ -8,20 +8,27 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sipMessagesOf } from '../capture/sip-messages.js';
 import type { CompiledRules } from '../rules/types.js';
-import { replayMessage, summarize, type Replayed, type ReplaySummary } from '../replay/replay.js';
-import { ladderHtml, rewriteEntry, type LadderEntry } from '../report/ladder-diagram.js';
-import { describeChange } from '../rewrite/change.js';
+import { replayMessages, summarize, type Replayed, type ReplaySummary } from '../replay/replay.js';
+import { ladderHtml, memoryLines, rewriteEntry, type LadderEntry, type TakenAt } from '../report/ladder-diagram.js';
+import { describeChange, wireChanges } from '../rewrite/change.js';
 import { CliError, type CliIo } from './io.js';
 import { rulesFrom } from './rules-file.js';
 
 const USAGE = 'usage: sipcase replay --rules <file> [--strict] [--html <report.html>] <capture.pcap|.pcapng>';
 
-function describe(r: Replayed, n: number): string[] {
+function describe(r: Replayed, n: number, takenAt: TakenAt): string[] {
   const where = `#${n} frame ${r.at.frame + 1} ${r.at.transport} ${r.at.src}:${r.at.srcPort} -> ${r.at.dst}:${r.at.dstPort}`;
   if (r.kind === 'unreadable') return [`${where}  unreadable: ${r.error}`];
   if (r.kind === 'refused') return [`${where}  ${r.label}  would be refused: ${r.at.src} is no configured peer`];
-  const head = `${where}  ${r.from}->${r.to} ${r.label}${r.changes.length === 0 ? '  (unchanged)' : ''}`;
-  return [head, ...r.changes.map((c) => `    ${describeChange(c)}`), ...r.remaining.map((f) => `    still: ${f.code}: ${f.message}`)];
+  const changes = wireChanges(r.changes);
+  const head = `${where}  ${r.from}->${r.to} ${r.label}${changes.length === 0 ? '  (unchanged)' : ''}`;
+  return [
+    head,
+    ...changes.map((c) => `    ${describeChange(c)}`),
+    ...memoryLines(r.changes, n, takenAt).map((m) => `    memory: ${m}`),
+    ...r.changes.filter((c) => c.skipped === true).map((c) => `    skipped: ${describeChange(c).replace(': skipped: ', ': ')}`),
+    ...r.remaining.map((f) => `    still: ${f.code}: ${f.message}`),
+  ];
 }
 
 function table(title: string, rows: ReadonlyMap<string, number>): string[] {
@@ -45,11 +52,13 @@ function summaryLines(s: ReplaySummary, skipped: number): string[] {
 }
 
 export function ladderEntries(replayed: readonly Replayed[]): LadderEntry[] {
-  return replayed.flatMap((r): LadderEntry[] => {
-    if (r.kind === 'unreadable') return [];
-    if (r.kind === 'refused') return [{ from: r.at.src, to: undefined, label: r.label, changes: [], findings: [] }];
-    return [rewriteEntry(r.from, r.to, r.label, r.changes, r.remaining)];
-  });
+  const takenAt: TakenAt = new Map();
+  return replayed
+    .filter((r) => r.kind !== 'unreadable')
+    .map((r, i): LadderEntry => {
+      if (r.kind === 'refused') return { from: r.at.src, to: undefined, label: r.label, changes: [], memory: [], findings: [] };
+      return rewriteEntry(r.from, r.to, r.label, r.changes, r.remaining, i + 1, takenAt);
+    });
 }
 
 export function ladderPeers(rules: CompiledRules): [string, string] {
@@ -79,8 +88,9 @@ export async function replayCommand(args: readonly string[], io: CliIo): Promise
   if (!capture.ok) throw new CliError(`${file}: ${capture.error}`);
   const { messages, frames, skipped, truncated } = capture.value;
   io.stdout(`capture ${file}: ${frames} frames, ${messages.length} SIP messages${truncated ? '; the last record is cut short and was left out' : ''}\n`);
-  const replayed = messages.map((m) => replayMessage(rules, m));
-  replayed.forEach((r, i) => io.stdout(`${describe(r, i + 1).join('\n')}\n`));
+  const replayed = replayMessages(rules, messages);
+  const takenAt: TakenAt = new Map();
+  replayed.forEach((r, i) => io.stdout(`${describe(r, i + 1, takenAt).join('\n')}\n`));
   const summary = summarize(replayed);
   io.stdout(`${summaryLines(summary, skipped).join('\n')}\n`);
   if (values.html !== undefined) {

@@ -9,7 +9,9 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sipMessagesOf } from '../capture/sip-messages.js';
+import { MAX_MEMORY_VALUE, type CallMemory } from '../rewrite/memory.js';
 import { rewrite } from '../rewrite/rewrite.js';
+import { parseTemplate } from '../rules/template.js';
 import { parseRulesText } from '../rules/load.js';
 import type { CompiledRules } from '../rules/types.js';
 import { findBracketedUri, splitList } from '../sip/name-addr.js';
@@ -163,7 +165,26 @@ export const anyBytes = fc.oneof(
 );
 
 const ruleHeader = fc.constantFrom('User-to-User', 'X-Kore', 'Subject', 'Contact', 'Refer-To', 'Via', 'Content-Length', 'r');
-const ruleValue = fc.string({ unit: fc.constantFrom(...'ab;=|%<>"@ ,:?&'.split('')), maxLength: 10 });
+const literalValue = fc.string({ unit: fc.constantFrom(...'ab;=|%<>"@ ,:?&$'.split('')), maxLength: 10 });
+/** Template slots: every source, encoders in any order (a hostile value comes from the message). */
+const slot = fc
+  .tuple(
+    fc.constantFrom(
+      'memory.m',
+      'memory.n',
+      'header:X-Kore',
+      'header:User-to-User',
+      'embedded:User-to-User',
+      'embedded:X-Kore',
+      'call-id',
+      'from.user',
+      'to.user',
+      'ruri.user',
+    ),
+    fc.array(fc.constantFrom('hex', 'ascii', 'uri'), { maxLength: 2 }),
+  )
+  .map(([source, encoders]) => `\${${[source, ...encoders].join('|')}}`);
+const ruleValue = fc.array(fc.oneof(literalValue, slot), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(''));
 const action = fc.oneof(
   ruleHeader.map((header) => ({ action: 'case', header })),
   ruleHeader.map((header) => ({ action: 'remove', header })),
@@ -178,6 +199,8 @@ const action = fc.oneof(
   fc.record({ action: fc.constant('to-uri'), header: ruleHeader, uri: fc.constantFrom('Refer-To', 'Contact'), prefer: fc.constantFrom('uri', 'header') }),
   fc.record({ action: fc.constant('from-uri'), header: ruleHeader, uri: fc.constantFrom('Refer-To', 'Contact') }),
   fc.record({ action: fc.constant('single'), header: ruleHeader, keep: fc.constantFrom('first', 'last') }),
+  fc.record({ action: fc.constant('embed'), header: ruleHeader, uri: fc.constantFrom('Refer-To', 'Contact'), value: ruleValue }),
+  fc.record({ action: fc.constant('remember'), name: fc.constantFrom('m', 'n'), value: ruleValue }),
 );
 const PEERS = { a: { sources: ['127.0.0.2'], target: 'sip:127.0.0.2' }, b: { sources: ['127.0.0.3'], target: 'sip:127.0.0.3' } };
 /** Rule sets that load: random actions under random scopes, between peers a and b. */
@@ -263,6 +286,26 @@ export const properties = {
     const m = parsed(bytes);
     if (m === undefined) return;
     emittedSafely(rewrite(rules, m, { from: 'a', to: 'b' }).message);
+  }),
+  "a call's messages through random rules with memory: each output safe, memory bounded and free of CR, LF and NUL": fc.property(
+    fc.array(fc.tuple(anyBytes, fc.boolean()), { minLength: 1, maxLength: 5 }),
+    ruleSet,
+    (messages, rules) => {
+      let memory: CallMemory = new Map();
+      for (const [bytes, forth] of messages) {
+        const m = parsed(bytes);
+        if (m === undefined) continue;
+        const out = rewrite(rules, m, { from: forth ? 'a' : 'b', to: forth ? 'b' : 'a', memory });
+        emittedSafely(out.message);
+        memory = new Map([...memory, ...out.remembered]);
+        assert.ok(memory.size <= rules.memoryNames.length, 'memory holds a name no rule remembers');
+        for (const v of memory.values()) assert.ok(v.length <= MAX_MEMORY_VALUE && !/[\r\n\0]/.test(v), `remembered ${JSON.stringify(v.slice(0, 40))}`);
+      }
+    },
+  ),
+  'templates: any text gives a template or a message, never a throw': fc.property(fc.oneof(text(30), ruleValue), (t) => {
+    const r = parseTemplate(t);
+    assert.ok(r.ok || r.message.length > 0);
   }),
   'URI-embedded headers: decode never throws, split/join keeps every header': fc.property(
     fc.oneof(uri, text(30)),

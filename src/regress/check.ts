@@ -7,13 +7,39 @@
  * line, so values are compared joined), the same value; a removed header must not arrive at all.
  * Messages a B2BUA answers or makes per leg (100 Trying, ACK, CANCEL and its 487, a BYE's answer)
  * carry no rewrite and are not paired; any other message that arrived with none sent to pair it
- * with is a mismatch.
+ * with is a mismatch. A call's memory is rebuilt the way sipcase builds it: both peers' sent
+ * messages in the order they were sent (callMemory), each rewritten with what came before it.
  */
+import { NO_MEMORY, type CallMemory } from '../rewrite/memory.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import { directionKey, type CompiledRules } from '../rules/types.js';
 import { headerKey } from '../sip/header-name.js';
 import { methodOf, parseMessage, type Header, type SipMessage } from '../sip/message.js';
 import type { Direction } from './plan.js';
+import type { Traced } from './trace.js';
+
+/** What the call remembered before each message a peer sent (by its text): the flow's two traces merged by time. */
+export function callMemory(rules: CompiledRules, dir: Direction, caller: readonly Traced[], callee: readonly Traced[]): ReadonlyMap<string, CallMemory> {
+  const sent = [
+    ...caller.filter((t) => t.sent).map((t) => ({ t, way: dir })),
+    ...callee.filter((t) => t.sent).map((t) => ({ t, way: { from: dir.to, to: dir.from } })),
+  ];
+  sent.sort((a, b) => (a.t.at < b.t.at ? -1 : a.t.at > b.t.at ? 1 : 0));
+  const before = new Map<string, CallMemory>();
+  let memory: CallMemory = NO_MEMORY;
+  for (const { t, way } of sent) {
+    before.set(t.text, memory);
+    let m: SipMessage;
+    try {
+      m = parseMessage(t.text);
+    } catch {
+      continue;
+    }
+    const r = rewrite(rules, m, { ...way, memory });
+    if (r.remembered.size > 0) memory = new Map([...memory, ...r.remembered]);
+  }
+  return before;
+}
 
 export interface LegCheck {
   readonly checked: number;
@@ -60,14 +86,15 @@ export function checkLeg(
   sent: readonly string[],
   received: readonly string[],
   extraKeys: readonly string[] = [],
+  memory: ReadonlyMap<string, CallMemory> = new Map(),
 ): LegCheck {
   const keys = keysOfInterest(rules, dir);
   for (const k of extraKeys) keys.add(headerKey(k));
-  const pool = new Map<string, SipMessage[]>();
+  const pool = new Map<string, { m: SipMessage; memory: CallMemory }[]>();
   for (const raw of sent) {
     const m = parseMessage(raw);
     const k = kindOf(m);
-    pool.set(k, [...(pool.get(k) ?? []), m]);
+    pool.set(k, [...(pool.get(k) ?? []), { m, memory: memory.get(raw) ?? NO_MEMORY }]);
   }
   const mismatches: string[] = [];
   let checked = 0;
@@ -83,7 +110,7 @@ export function checkLeg(
       continue;
     }
     checked++;
-    const expected = rewrite(rules, original, dir).message;
+    const expected = rewrite(rules, original.m, { ...dir, memory: original.memory }).message;
     for (const key of keys) {
       const problem = compare(
         expected.headers.filter((h) => h.key === key),

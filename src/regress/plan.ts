@@ -2,10 +2,15 @@
  * What `sipcase regress` sends, derived from the rules: for each direction (a peer toward the peer
  * it relays to), header lines that make every rule for that direction act. A `case` rule's header
  * goes with its name mis-cased, a `single` rule's twice, a `remove`, `replace` or `to-uri` rule's
- * once, and a scope's header once so the rule applies at all. And the rules file moved onto
- * loopback: each peer its own address, every rule as written.
+ * once, and a scope's header once so the rule applies at all; so does a header a template reads
+ * (`${header:NAME}`), so that `set`, `add`, `embed` and `remember` have a value to build. A rule
+ * scoped to messages *without* some headers (`absent`) gets a flow of its own in which the peer
+ * leaves them out (run.ts). And the rules file moved onto loopback: each peer its own address,
+ * every rule as written.
  */
-import { directionKey, type CompiledRules, type RulesFileSpec } from '../rules/types.js';
+import { headerKey } from '../sip/header-name.js';
+import type { Template } from '../rules/template.js';
+import { directionKey, type Action, type CompiledRules, type RulesFileSpec } from '../rules/types.js';
 
 export interface Direction {
   readonly from: string;
@@ -36,8 +41,22 @@ interface Wanted {
   miscased: boolean;
 }
 
-/** The header lines to send from `dir.from` toward `dir.to`, one string each, without CRLF. */
-export function testHeaderLines(rules: CompiledRules, dir: Direction): string[] {
+/** The header names a template reads from the message. */
+function headersRead(t: Template): string[] {
+  return t.pieces.flatMap((p) => (p.kind === 'slot' && p.source.kind === 'header' ? [p.source.name] : []));
+}
+
+function templateOf(a: Action): Template | undefined {
+  return a.kind === 'set' || a.kind === 'add' || a.kind === 'embed' || a.kind === 'remember' ? a.value : undefined;
+}
+
+/** Header keys some rule of this direction wants absent from a message (its `absent` scope). */
+export function absentKeys(rules: CompiledRules, dir: Direction): Set<string> {
+  return new Set((rules.byDirection.get(directionKey(dir.from, dir.to)) ?? []).flatMap((r) => r.scope.absent ?? []));
+}
+
+/** The header lines to send from `dir.from` toward `dir.to`, one string each, without CRLF; none of `without` (keys). */
+export function testHeaderLines(rules: CompiledRules, dir: Direction, without: ReadonlySet<string> = new Set()): string[] {
   const wanted = new Map<string, Wanted>();
   const want = (key: string, name: string, change: Partial<Wanted> = {}) => {
     const w = wanted.get(key) ?? { name, copies: 1, miscased: false };
@@ -53,9 +72,13 @@ export function testHeaderLines(rules: CompiledRules, dir: Direction): string[] 
       if (a.kind === 'case') want(a.header.key, a.header.name, { miscased: true });
       else if (a.kind === 'single') want(a.header.key, a.header.name, { copies: 2 });
       else if (a.kind === 'remove' || a.kind === 'replace' || a.kind === 'to-uri') want(a.header.key, a.header.name);
+      const t = templateOf(a);
+      for (const name of t === undefined ? [] : headersRead(t)) want(headerKey(name), name);
     }
   }
-  return [...wanted].flatMap(([key, w]) => Array.from({ length: w.copies }, (_, i) => `${w.miscased ? miscase(w.name) : w.name}: ${valueFor(key, i + 1)}`));
+  return [...wanted]
+    .filter(([key]) => !without.has(key))
+    .flatMap(([key, w]) => Array.from({ length: w.copies }, (_, i) => `${w.miscased ? miscase(w.name) : w.name}: ${valueFor(key, i + 1)}`));
 }
 
 /** SIPp's -key value for those lines: each ends in CRLF, so an empty set leaves no blank line. */

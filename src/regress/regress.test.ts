@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { presetRules } from '../../test/fixtures.js';
-import { checkLeg } from './check.js';
-import { directions, hdrsKey, miscase, testHeaderLines } from './plan.js';
+import { callMemory, checkLeg } from './check.js';
+import { absentKeys, directions, hdrsKey, miscase, testHeaderLines } from './plan.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
 
 const rules = presetRules();
@@ -25,6 +25,38 @@ describe('what regress sends, from the rules', () => {
     );
     expect(hdrsKey(['A: 1', 'B: 2'])).toBe('A: 1\r\nB: 2\r\n');
     expect(hdrsKey([])).toBe('');
+  });
+
+  it('sends what a remember template reads, and knows which headers the hand-off wants left out', () => {
+    expect(testHeaderLines(rules, { from: 'genesys', to: 'kore' })).toEqual([
+      'x-User-to-User: 00436F6E74657871;encoding=hex',
+      'uSER-TO-uSER: 00436F6E74657871;encoding=hex',
+    ]);
+    expect(absentKeys(rules, { from: 'kore', to: 'genesys' })).toEqual(new Set(['user-to-user', 'x-user-to-user']));
+    expect(testHeaderLines(rules, { from: 'kore', to: 'genesys' }, absentKeys(rules, { from: 'kore', to: 'genesys' }))).toEqual([]);
+  });
+});
+
+describe("a flow's memory, rebuilt from both traces in the order they were sent", () => {
+  const dir = { from: 'genesys', to: 'kore' };
+  const at = (s: string, sent = true) => ({ sent, at: `2026-12-02 05:00:0${s}`, text: '' });
+  const invite = crlf('INVITE sip:k@y SIP/2.0\nCall-ID: a\nCSeq: 1 INVITE\nUser-to-User: 0041;encoding=hex\nContent-Length: 0\n\n');
+  const refer = crlf('REFER sip:g@y SIP/2.0\nCall-ID: b\nCSeq: 3 REFER\nRefer-To: <sip:t@example.com>\nContent-Length: 0\n\n');
+
+  it("the callee's REFER, sent after the caller's INVITE, is checked with the INVITE's UUI remembered", () => {
+    const memory = callMemory(rules, dir, [{ ...at('1'), text: invite }], [{ ...at('3'), text: refer }]);
+    expect(memory.get(invite)?.size).toBe(0);
+    expect([...(memory.get(refer) ?? [])]).toEqual([['genesysUui', '0041;encoding=hex']]);
+    const arrived = refer.replace('<sip:t@example.com>', '<sip:t@example.com?User-to-User=0041%3Bencoding%3Dhex>');
+    expect(checkLeg(rules, { from: 'kore', to: 'genesys' }, [refer], [arrived], [], memory)).toEqual({ checked: 1, mismatches: [] });
+    expect(checkLeg(rules, { from: 'kore', to: 'genesys' }, [refer], [refer], [], memory).mismatches).toEqual([
+      'REFER at genesys: Refer-To: "<sip:t@example.com>" arrived; the rules emit "<sip:t@example.com?User-to-User=0041%3Bencoding%3Dhex>"',
+    ]);
+  });
+
+  it('a REFER sent before the INVITE (by time) is checked without it', () => {
+    const memory = callMemory(rules, dir, [{ ...at('5'), text: invite }], [{ ...at('3'), text: refer }]);
+    expect(memory.get(refer)?.size).toBe(0);
   });
 });
 

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { ROOT, which } from '../harness/processes.js';
 import { startDrachtio, startSipcase } from '../harness/loopback.js';
 import type { CompiledRules, RulesFileSpec } from '../rules/types.js';
-import { checkLeg } from './check.js';
-import { directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
+import { callMemory, checkLeg } from './check.js';
+import { absentKeys, directions, hdrsKey, onLoopback, testHeaderLines, type Direction } from './plan.js';
 import { callFlow, listenOn, sipp } from '../harness/sipp.js';
 import { readTrace, receivedOf, sentOf } from './trace.js';
 import { lo } from '../harness/loopback-addresses.js';
@@ -77,8 +77,9 @@ async function flow(o: RegressOptions, name: string, dir: Direction, caller: Sid
   }
   const traceOf = (t: string) => readTrace(existsSync(t) ? readFileSync(t, 'latin1') : '');
   const [c, d] = [traceOf(uac.trace), traceOf(uas.trace)];
-  const forth = checkLeg(o.rules, dir, sentOf(c), receivedOf(d));
-  const back = checkLeg(o.rules, { from: dir.to, to: dir.from }, sentOf(d), receivedOf(c));
+  const memory = callMemory(o.rules, dir, c, d);
+  const forth = checkLeg(o.rules, dir, sentOf(c), receivedOf(d), [], memory);
+  const back = checkLeg(o.rules, { from: dir.to, to: dir.from }, sentOf(d), receivedOf(c), [], memory);
   const mismatches = [...forth.mismatches, ...back.mismatches];
   if (mismatches.length > 0)
     return {
@@ -171,9 +172,9 @@ export async function regress(o: RegressOptions): Promise<FlowResult[]> {
       o.say(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  ${r.detail}`);
     };
     // Each side plays its peer from the peer's loopback address, sending what makes the rules act.
-    const side = (from: string, to: string, scenario: string): Side => ({
+    const side = (from: string, to: string, scenario: string, without: ReadonlySet<string> = new Set()): Side => ({
       ip: addresses.get(from) as string,
-      hdrs: hdrsKey(testHeaderLines(o.rules, { from, to })),
+      hdrs: hdrsKey(testHeaderLines(o.rules, { from, to }, without)),
       scenario,
     });
     for (const dir of directions(o.rules)) {
@@ -185,6 +186,20 @@ export async function regress(o: RegressOptions): Promise<FlowResult[]> {
             dir,
             side(dir.from, dir.to, join(SCENARIOS, `${name}-uac.xml`)),
             side(dir.to, dir.from, join(SCENARIOS, `${name}-uas.xml`)),
+          ),
+        );
+      }
+      // The transfer again, the callee leaving out what a rule toward the caller wants absent (the
+      // preset's hand-off: a REFER with no UUI gets the UUI the call's INVITE carried).
+      const absent = absentKeys(o.rules, { from: dir.to, to: dir.from });
+      if (absent.size > 0) {
+        record(
+          await flow(
+            o,
+            `${dir.from}->${dir.to} transfer without ${[...absent].join(', ')}`,
+            dir,
+            side(dir.from, dir.to, join(SCENARIOS, 'transfer-uac.xml')),
+            side(dir.to, dir.from, join(SCENARIOS, 'transfer-uas.xml'), absent),
           ),
         );
       }

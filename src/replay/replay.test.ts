@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetRules } from '../../test/fixtures.js';
 import type { CapturedMessage } from '../capture/sip-messages.js';
 import { parseRulesText } from '../rules/load.js';
-import { replayMessage, summarize } from './replay.js';
+import { replayMessage, replayMessages, summarize } from './replay.js';
 
 const rules = presetRules();
 const KORE = '198.51.100.20';
@@ -60,5 +60,28 @@ describe('replaying captured messages through the rules', () => {
     expect(Object.fromEntries(s.byDirection)).toEqual({ 'kore->genesys INVITE': 2 });
     expect(s.rewrites.get('uui-exact-case-to-genesys (case)')).toBe(2);
     expect(Object.fromEntries(s.stillWrong)).toEqual({ genesys: 1 });
+  });
+});
+
+describe("a call's memory through a capture, by Call-ID", () => {
+  const refer = (callId: string) =>
+    `REFER sip:g@x SIP/2.0\nCall-ID: ${callId}\nCSeq: 2 REFER\nRefer-To: <sip:+1444@byoc.example.pure.cloud>\nContent-Length: 0\n\n`;
+  const genesysInvite = `INVITE sip:+1555@x SIP/2.0\nCall-ID: call-1\nCSeq: 1 INVITE\nuser-to-user: 0041;encoding=hex\nContent-Length: 0\n\n`;
+
+  it("Genesys' INVITE UUI reaches the bare REFER of the same call (either direction), and no other call's", () => {
+    const [inv, same, other] = replayMessages(rules, [captured(GENESYS, genesysInvite), captured(KORE, refer('call-1')), captured(KORE, refer('call-2'))]);
+    expect(inv?.kind === 'relayed' && inv.changes.filter((c) => c.action === 'remember' && c.skipped !== true).map((c) => c.detail)).toEqual([
+      '"0041;encoding=hex"',
+    ]);
+    expect(same?.kind === 'relayed' && same.changes.filter((c) => c.action === 'embed').map((c) => [c.detail, c.used])).toEqual([
+      ['"0041;encoding=hex" embedded in Refer-To URI', ['genesysUui']],
+    ]);
+    expect(other?.kind === 'relayed' && other.changes.map((c) => c.detail)).toEqual(['skipped: ${memory.genesysUui} has no value']);
+    expect(summarize([inv, same, other].filter((r) => r !== undefined)).rewrites).toEqual(
+      new Map([
+        ['uui-exact-case-to-kore (case)', 1],
+        ['uui-from-invite-into-refer (embed)', 1],
+      ]),
+    );
   });
 });

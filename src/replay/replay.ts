@@ -2,12 +2,15 @@
  * Replaying captured traffic through the rules, as sipcase would have handled it: each message is
  * given its direction by its source address (the peer that sent it, toward the peer it relays to),
  * rewritten, and linted as it would leave. What a message from no configured peer would get is a
- * refusal. A pure function of (rules, messages): the capture reading and printing live elsewhere.
+ * refusal. Each call's memory (rewrite/memory.ts) follows it through the capture by Call-ID, both
+ * directions of the dialog, so a value remembered from an INVITE is there for the REFER after it.
+ * A pure function of (rules, messages): the capture reading and printing live elsewhere.
  */
 import { peerForAddress } from '../rules/peers.js';
 import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
-import type { Change } from '../rewrite/change.js';
+import { wireChanges, type Change } from '../rewrite/change.js';
+import type { CallMemory } from '../rewrite/memory.js';
 import { headerKey } from '../sip/header-name.js';
 import { methodOf, parseMessage, SipParseError, type SipMessage } from '../sip/message.js';
 import { arrowLabel } from '../report/ladder-diagram.js';
@@ -43,7 +46,10 @@ function miscased(m: SipMessage, emitted: readonly string[]): Remaining[] {
     .map((h) => ({ code: 'miscased', message: `${h.name} should be spelled ${exact.get(h.key) as string}` }));
 }
 
-export function replayMessage(rules: CompiledRules, at: CapturedMessage): Replayed {
+/** What the calls of a capture remembered so far, by Call-ID. */
+export type CallsMemory = Map<string, CallMemory>;
+
+export function replayMessage(rules: CompiledRules, at: CapturedMessage, calls: CallsMemory = new Map()): Replayed {
   let message: SipMessage;
   try {
     message = parseMessage(at.bytes);
@@ -54,7 +60,10 @@ export function replayMessage(rules: CompiledRules, at: CapturedMessage): Replay
   const from = peerForAddress(rules.peers, at.src);
   const to = from && rules.peers.get(from.relayTo);
   if (from === undefined || to === undefined) return { kind: 'refused', at, label: arrowLabel(message) };
-  const out = rewrite(rules, message, { from: from.name, to: to.name });
+  const callId = message.headers.find((h) => h.key === 'call-id')?.value ?? '';
+  const memory = calls.get(callId);
+  const out = rewrite(rules, message, memory === undefined ? { from: from.name, to: to.name } : { from: from.name, to: to.name, memory });
+  if (out.remembered.size > 0) calls.set(callId, new Map([...(memory ?? []), ...out.remembered]));
   const remaining = [...lintMessageUui(out.message).map((f) => ({ code: f.code, message: f.message })), ...miscased(out.message, rules.emittedNames)];
   return {
     kind: 'relayed',
@@ -66,6 +75,12 @@ export function replayMessage(rules: CompiledRules, at: CapturedMessage): Replay
     changes: out.changes,
     remaining,
   };
+}
+
+/** A capture's messages in order, each call's memory carried from one of its messages to the next. */
+export function replayMessages(rules: CompiledRules, messages: readonly CapturedMessage[]): Replayed[] {
+  const calls: CallsMemory = new Map();
+  return messages.map((m) => replayMessage(rules, m, calls));
 }
 
 export interface ReplaySummary {
@@ -96,7 +111,7 @@ export function summarize(replayed: readonly Replayed[]): ReplaySummary {
     else if (r.kind === 'unreadable') unreadable++;
     else {
       bump(byDirection, `${r.from}->${r.to} ${r.method}${/^\d/.test(r.label) ? ' response' : ''}`);
-      for (const c of r.changes) bump(rewrites, `${c.rule} (${c.action})`);
+      for (const c of wireChanges(r.changes)) bump(rewrites, `${c.rule} (${c.action})`);
       for (const f of r.remaining) bump(remaining, f.code);
       if (r.remaining.length > 0) bump(stillWrong, r.to);
     }

@@ -1,12 +1,13 @@
 /**
  * A rewritten flow as a SIP ladder diagram: one lifeline per peer and one for sipcase, each
  * message an arrow into sipcase and (unless refused) an arrow out to the other peer, with what the
- * rules changed and what would still be wrong written under it. Self-contained HTML: one inline
+ * rules changed, what the call remembered or used from its memory, and what would still be wrong
+ * written under it. Self-contained HTML: one inline
  * SVG and a few lines of inline script, nothing fetched. The script measures what the browser drew
  * and records it on <body data-rendered>, which is how a headless browser test reads it back.
  */
 
-import { describeChange, type Change } from '../rewrite/change.js';
+import { describeChange, wireChanges, type Change } from '../rewrite/change.js';
 import type { SipMessage } from '../sip/message.js';
 
 /** What an arrow is labelled with: the method, or the status and reason. */
@@ -23,19 +24,52 @@ export interface LadderEntry {
   readonly label: string;
   /** What the rules changed, one line each. */
   readonly changes: readonly string[];
+  /** Values the call remembered here, and memory a change here was built from, one line each. */
+  readonly memory: readonly string[];
   /** What would still be wrong as it leaves, one line each. */
   readonly findings: readonly string[];
 }
 
-/** A relayed message's entry: what the rules changed, and what would still leave wrong. */
+/** Where each remembered name was last taken, as `message N`: what the ladder's memory lines point back to. */
+export type TakenAt = Map<string, number>;
+
+export function memoryLines(changes: readonly Change[], index: number, takenAt: TakenAt): string[] {
+  const lines: string[] = [];
+  for (const c of changes) {
+    if (c.skipped === true) continue;
+    if (c.action === 'remember') {
+      lines.push(`remembered ${c.header} = ${c.detail}`);
+      takenAt.set(c.header, index);
+    }
+    for (const name of c.used ?? []) {
+      const at = takenAt.get(`memory.${name}`);
+      lines.push(`${c.header} built from memory.${name}${at === undefined ? '' : ` (remembered at ${at})`}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * A relayed message's entry (message `index` of the ladder, counted from 1): what the rules changed,
+ * what the call remembered or used, and what would still leave wrong.
+ */
 export function rewriteEntry(
   from: string,
   to: string,
   label: string,
   changes: readonly Change[],
   left: readonly { readonly code: string; readonly message: string }[],
+  index = 1,
+  takenAt: TakenAt = new Map(),
 ): LadderEntry {
-  return { from, to, label, changes: changes.map(describeChange), findings: left.map((f) => `still ${f.code}: ${f.message}`) };
+  return {
+    from,
+    to,
+    label,
+    changes: wireChanges(changes).map(describeChange),
+    memory: memoryLines(changes, index, takenAt),
+    findings: left.map((f) => `still ${f.code}: ${f.message}`),
+  };
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,6 +101,7 @@ export function ladderHtml(title: string, peers: readonly [string, string], entr
     let line = y + 18 + LINE;
     const under = Math.min(mid, toX ?? mid) + 8;
     for (const c of e.changes) parts.push(`<text class="change" x="${under}" y="${(line += LINE) - LINE}">${escape(c)}</text>`);
+    for (const m of e.memory) parts.push(`<text class="memory" x="${under}" y="${(line += LINE) - LINE}">${escape(m)}</text>`);
     for (const f of e.findings) parts.push(`<text class="finding" x="${under}" y="${(line += LINE) - LINE}">${escape(f)}</text>`);
     parts.push('</g>');
     y = Math.max(y + ROW, line + 8);
@@ -88,6 +123,7 @@ body { font: 14px system-ui, sans-serif; margin: 16px; }
 .label { font: 12px ui-monospace, monospace; }
 .change { font: 12px ui-monospace, monospace; fill: #0a6; }
 .finding { font: 12px ui-monospace, monospace; fill: #c22; }
+.memory { font: 12px ui-monospace, monospace; fill: #63c; }
 </style></head>
 <body>
 <h1>${escape(title)}</h1>
@@ -102,6 +138,7 @@ const drawn = (sel, size) => [...document.querySelectorAll(sel)].filter((e) => s
 document.body.dataset.rendered = JSON.stringify({
   arrows: drawn('.arrow', (e) => e.getBBox().width),
   changes: drawn('.change', (e) => e.getComputedTextLength()),
+  memory: drawn('.memory', (e) => e.getComputedTextLength()),
   findings: drawn('.finding', (e) => e.getComputedTextLength()),
 });
 </script>

@@ -44,13 +44,19 @@ function withValue(a: Extract<Action, { kind: 'set' | 'add' | 'embed' }>, scope:
     const skipped: ActionChange = { action: a.kind, header: a.header.name, detail: `skipped: ${built.detail}`, skipped: true };
     return { headers: scope.headers, changes: [skipped] };
   }
+  const outcome = applyWithValue(a, scope, built.value);
+  if (a.value.memory.length === 0) return outcome;
+  return { headers: outcome.headers, changes: outcome.changes.map((c) => ({ ...c, used: a.value.memory })) };
+}
+
+function applyWithValue(a: Extract<Action, { kind: 'set' | 'add' | 'embed' }>, scope: ValueScope, value: string): ActionOutcome {
   switch (a.kind) {
     case 'set':
-      return applySet(a, scope.headers, built.value);
+      return applySet(a, scope.headers, value);
     case 'add':
-      return applyAdd(a, scope.headers, built.value);
+      return applyAdd(a, scope.headers, value);
     case 'embed':
-      return applyEmbed(a, scope.headers, scope.encoding, built.value);
+      return applyEmbed(a, scope.headers, scope.encoding, value);
   }
 }
 

@@ -8,7 +8,7 @@ import { encodeUriHeaderText } from '../sip/uri-headers.js';
 import { jsonPath, type Result, type RuleError } from './errors.js';
 import { compilePeers } from './peers.js';
 import { compileRegex } from './regex.js';
-import { memoryNamesOf, parseTemplate, type Template } from './template.js';
+import { parseTemplate, type Template } from './template.js';
 import {
   directionKey,
   type Action,
@@ -184,7 +184,7 @@ function checkMemory(spec: RulesFileSpec, errors: RuleError[]): string[] {
     r.actions.forEach((a, j) => {
       if (!('value' in a)) return;
       const t = parseTemplate(a.value);
-      for (const name of t.ok ? memoryNamesOf(t.template) : []) {
+      for (const name of t.ok ? t.template.memory : []) {
         if (!written.has(name)) errors.push({ path: jsonPath(['rules', i, 'actions', j, 'value']), message: `no rule remembers "${name}" (memory.${name})` });
       }
     }),

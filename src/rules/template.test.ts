@@ -5,15 +5,16 @@ describe('templates: text with ${...} slots, parsed once per load', () => {
   it('text alone is a literal, built at no cost', () => {
     expect(parseTemplate('XXcfo|abc;encoding=ascii')).toEqual({
       ok: true,
-      template: { pieces: [{ kind: 'text', text: 'XXcfo|abc;encoding=ascii' }], literal: 'XXcfo|abc;encoding=ascii' },
+      template: { pieces: [{ kind: 'text', text: 'XXcfo|abc;encoding=ascii' }], literal: 'XXcfo|abc;encoding=ascii', memory: [] },
     });
-    expect(parseTemplate('')).toEqual({ ok: true, template: { pieces: [], literal: '' } });
+    expect(parseTemplate('')).toEqual({ ok: true, template: { pieces: [], literal: '', memory: [] } });
   });
 
   it('slots read memory, headers, embedded headers and message parts, through encoders in order', () => {
     const r = parseTemplate('XX${memory.uui}|${header:X-Intent|hex}${embedded:User-to-User}${call-id}${from.user}${to.user}${ruri.user|uri}');
     if (!r.ok) throw new Error(r.message);
     expect(r.template.literal).toBeUndefined();
+    expect(r.template.memory).toEqual(['uui']);
     expect(r.template.pieces.map((p) => (p.kind === 'text' ? p.text : [p.source, p.encoders]))).toEqual([
       'XX',
       [{ kind: 'memory', name: 'uui' }, []],

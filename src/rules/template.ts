@@ -32,6 +32,8 @@ export interface Template {
   readonly pieces: readonly Piece[];
   /** The whole value when it has no slot: most `set` and `add` values, built at no cost. */
   readonly literal: string | undefined;
+  /** The memory names it reads, in order, each once. */
+  readonly memory: readonly string[];
 }
 
 export type TemplateResult = { readonly ok: true; readonly template: Template } | { readonly ok: false; readonly message: string };
@@ -92,10 +94,6 @@ export function parseTemplate(text: string): TemplateResult {
   }
   flush();
   const only = pieces.length === 0 ? '' : pieces.length === 1 && pieces[0]?.kind === 'text' ? pieces[0].text : undefined;
-  return { ok: true, template: { pieces, literal: only } };
-}
-
-/** The memory names a template reads. */
-export function memoryNamesOf(t: Template): string[] {
-  return t.pieces.flatMap((p) => (p.kind === 'slot' && p.source.kind === 'memory' ? [p.source.name] : []));
+  const memory = [...new Set(pieces.flatMap((p) => (p.kind === 'slot' && p.source.kind === 'memory' ? [p.source.name] : [])))];
+  return { ok: true, template: { pieces, literal: only, memory } };
 }

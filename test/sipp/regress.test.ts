@@ -4,7 +4,7 @@
  * peers and scenario folder are run and judged flow by flow; what is missing is said in one line.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOGS, ROOT, which } from './stack.js';
@@ -26,8 +26,14 @@ describe.skipIf(!ready)('sipcase regress', () => {
     for (const dir of ['genesys->kore', 'kore->genesys'])
       for (const flow of ['basic', 'transfer', 'busy', 'cancel'])
         expect(r.out).toMatch(new RegExp(`^PASS  ${dir} ${flow}  [1-9]\\d* messages checked against the rules$`, 'm'));
+    // The hand-off: Kore's REFER without UUI, checked to arrive with the UUI of Genesys' INVITE.
+    expect(r.out).toMatch(/^PASS {2}genesys->kore transfer without user-to-user, x-user-to-user {2}[1-9]\d* messages checked against the rules$/m);
+    const referTo = readFileSync(join(DIR, 'preset', 'genesys-_kore_transfer_without_user-to-user_x-user-to-user.uac.messages.log'), 'latin1').match(
+      /^Refer-To: .*$/m,
+    );
+    expect(referTo?.[0]).toBe('Refer-To: <sip:transfer-target@example.com?User-to-User=00436F6E74657871%3Bencoding%3Dhex>');
     expect(r.out).toMatch(/^PASS {2}stranger {2}/m);
-    expect(r.out).toContain('regress: 9 passed, 0 failed');
+    expect(r.out).toContain('regress: 10 passed, 0 failed');
   }, 240_000);
 
   it("a user's rules and scenario folder: their peers, their headers, their own pairs, one line each, exit 1 when one fails", () => {
