@@ -31,7 +31,7 @@ describe('docs/rules.md', () => {
   const examples = fenced(doc('rules.md'), 'json');
 
   it('has examples for every action', () => {
-    for (const action of ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single']) {
+    for (const action of ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single', 'embed', 'remember']) {
       expect(
         examples.some((e) => e.includes(`"action": "${action}"`)),
         action,
@@ -39,12 +39,16 @@ describe('docs/rules.md', () => {
     }
   });
 
+  // An example that reads a call's memory loads beside the examples that remember it.
+  const rememberers = examples.map((e) => JSON.parse(e) as Record<string, unknown>).filter((e) => !('peers' in e) && JSON.stringify(e).includes('"remember"'));
+
   it.each(examples.map((e, i) => [i, e] as const))('example %i loads against config/rules.schema.json', (_i, example) => {
     const data = JSON.parse(example) as Record<string, unknown>;
+    const rules = [data, ...rememberers.filter((r) => r['name'] !== data['name'])];
     const file =
       'peers' in data
         ? data
-        : { peers: { genesys: { ...PEERS.genesys, relayTo: 'kore' }, kore: { ...PEERS.kore, relayTo: 'genesys' }, carrier: PEERS.carrier }, rules: [data] };
+        : { peers: { genesys: { ...PEERS.genesys, relayTo: 'kore' }, kore: { ...PEERS.kore, relayTo: 'genesys' }, carrier: PEERS.carrier }, rules };
     const r = parseRulesText(JSON.stringify(file));
     expect(r.ok ? [] : r.errors).toEqual([]);
   });

@@ -1,6 +1,9 @@
 /**
  * `npm run soak`: thousands of concurrent long calls through sipcase, each re-INVITEd once, then
  * all hung up; how much heap a live call holds, and whether the heap returns to where it started.
+ * Each call keeps two values in its memory (the preset plus a `remember` rule on Kore's INVITE:
+ * its UUI, and a value built from the Call-ID and the caller), as a call-context rule set would;
+ * --memory false runs the preset alone.
  * sipcase runs in this process (started with --expose-gc) so the heap can be collected and read
  * exactly; drachtio-server and SIPp are child processes on loopback. Bounded: --calls calls at
  * --rate, each held --hold-s seconds, and SIPp's own time limit.
@@ -13,7 +16,7 @@ import { Instance } from '../instance/instance.js';
 import { loadConfig } from '../config.js';
 import { ROOT, until, untilListening, which } from '../harness/processes.js';
 import { sippLoad, softStop, type LoadRun } from '../harness/sipp.js';
-import { startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
+import { presetRuleList, startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
 import { sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';
 
@@ -23,6 +26,7 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '100' },
     'hold-s': { type: 'string', default: '120' },
     warmup: { type: 'string', default: '500' },
+    memory: { type: 'string', default: 'true' },
     work: { type: 'string', default: join(ROOT, 'bench-runs/soak') },
   },
 });
@@ -31,6 +35,17 @@ const RATE = Number(opt.rate);
 const HOLD_S = Number(opt['hold-s']);
 const WORK = opt.work as string;
 const WARMUP = Number(opt.warmup);
+const MEMORY = opt.memory !== 'false';
+
+/** What each soak call remembers when MEMORY is on: two values, about 100 characters together. */
+const REMEMBER_RULE = {
+  name: 'soak-remember',
+  when: { from: 'kore', methods: ['INVITE'], message: 'request' },
+  actions: [
+    { action: 'remember', name: 'koreUui', value: '${header:User-to-User}' },
+    { action: 'remember', name: 'callRef', value: '${call-id}|${from.user}' },
+  ],
+};
 const GENESYS = lo('soak', 2);
 const KORE = lo('soak', 3);
 
@@ -99,7 +114,7 @@ async function main(): Promise<number> {
     sofiaLoglevel: 3,
   });
   const rules = join(WORK, 'rules.json');
-  writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: 5090 });
+  writeLoopbackRules(rules, { genesys: GENESYS, kore: KORE, port: 5090 }, MEMORY ? [REMEMBER_RULE, ...presetRuleList()] : presetRuleList());
   const config = loadConfig(undefined, {
     SIPCASE_DRACHTIO_PORT: '39722',
     SIPCASE_DRACHTIO_SECRET: 'sipcase-soak',
@@ -135,7 +150,7 @@ async function main(): Promise<number> {
     const live = calls.size;
     const peak = heapAfterGc();
     const rssPeak = process.memoryUsage().rss;
-    process.stdout.write(`peak: ${live} live calls, heap ${mb(peak)} (after GC), rss ${mb(rssPeak)}\n`);
+    process.stdout.write(`peak: ${live} live calls holding ${calls.rememberedValues()} remembered values, heap ${mb(peak)} (after GC), rss ${mb(rssPeak)}\n`);
     process.stdout.write(`heap per live call: ${((peak - before) / Math.max(1, live) / 1024).toFixed(1)} KB\n`);
     await uac.proc.exited;
     await softStop(uas.proc);
@@ -144,7 +159,7 @@ async function main(): Promise<number> {
     const c = sippStats(uac.stats);
     const s = sippStats(uas.stats);
     process.stdout.write(
-      `calls: ${c['SuccessfulCall(C)'] ?? 0} ok, ${c['FailedCall(C)'] ?? 0} failed (caller side); ${s['FailedCall(C)'] ?? 0} failed (Genesys side, strict UUI check); left live: ${calls.size}\n`,
+      `calls: ${c['SuccessfulCall(C)'] ?? 0} ok, ${c['FailedCall(C)'] ?? 0} failed (caller side); ${s['FailedCall(C)'] ?? 0} failed (Genesys side, strict UUI check); left live: ${calls.size}, remembered values left: ${calls.rememberedValues()}\n`,
     );
     process.stdout.write(
       `heap after all calls ended: ${mb(after)} (after GC), against ${mb(before)} before: ${(((after - before) / before) * 100).toFixed(1)}%; rss ${mb(process.memoryUsage().rss)} (was ${mb(rssBefore)})\n`,

@@ -16,12 +16,14 @@ usage:
       run the B2BUA: connect to drachtio-server, prove header case, relay calls
   sipcase check <rules.json>
       validate a rules file; errors name the JSON path
-  sipcase rewrite --rules <file> --from <peer> --to <peer> [--diff | --ladder] [message-file | -]
+  sipcase rewrite --rules <file> --from <peer> --to <peer> [--earlier <peer>:<file> ...] [--diff | --ladder] [message-file | -]
       dry run: print a raw SIP message as sipcase would send it from one peer to the other
-      (--diff: what changed and why; --ladder: as a ladder diagram, self-contained HTML)
+      (--earlier: the call's earlier messages first, in order, each from its peer, so what they
+      make the call remember is there; --diff: what changed and why; --ladder: a ladder diagram)
   sipcase replay --rules <file> [--strict] [--html <report.html>] <capture.pcap | capture.pcapng>
       a capture (SIP over UDP and TCP) through the rules: each message's direction by its source,
-      what would change, a summary; --strict: exit 1 when a message would still leave wrong
+      what would change (each call's memory followed by Call-ID), a summary; --strict: exit 1 when
+      a message would still leave wrong
   sipcase regress --rules <file> [--scenarios <dir>] [--work <dir>]
       the SIPp regression flows against these rules on loopback (drachtio-server and SIPp on the
       PATH): each direction's call, re-INVITE, INFO, REFER + NOTIFY, failure, CANCEL, a stranger,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rulesFor, sip } from '../../test/fixtures.js';
 import { parseMessage, serializeToBuffer } from '../sip/message.js';
 import { MAX_MEMORY_VALUE, type CallMemory } from './memory.js';
+import { lintMessageUui } from '../uui/in-message.js';
 import { rewrite } from './rewrite.js';
 
 const head = (m: Buffer) => m.toString('latin1').split('\r\n\r\n')[0] as string;
@@ -106,6 +107,26 @@ describe('values built from parts', () => {
     expect(build('04${header:X-Session|hex};encoding=hex').line).toBe('X-Built: 043634663063336131;encoding=hex');
     expect(build('${header:X-Session|hex|ascii}').line).toBe('X-Built: 64f0c3a1');
     expect(build('${header:From|uri}').line).toBe('X-Built: %22Caller%22%20%3Csip:+13125550100%40byoc.example%3E%3Btag%3D1');
+  });
+
+  it("converts an ascii UUI to hex in one rule (the rules reference's uui-ascii-to-hex), lint-clean", () => {
+    const rules = rulesFor([
+      {
+        name: 'uui-ascii-to-hex',
+        when: { header: { name: 'User-to-User', matches: ';\\s*encoding=ascii', flags: 'i' } },
+        actions: [
+          { action: 'remember', name: 'uuiData', value: '${header:User-to-User}', match: '^XX([^;]*)' },
+          { action: 'set', header: 'User-to-User', value: '04${memory.uuiData|hex};encoding=hex' },
+        ],
+      },
+    ]);
+    const r = rewrite(rules, parseMessage(sip('INVITE sip:b@h SIP/2.0', 'CSeq: 1 INVITE', 'User-To-User: XXcfo|64f0;encoding=ascii')), { from: 'a', to: 'b' });
+    expect(r.message.headers.find((h) => h.key === 'user-to-user')).toEqual({
+      name: 'User-to-User',
+      key: 'user-to-user',
+      value: '0463666F7C36346630;encoding=hex',
+    });
+    expect(lintMessageUui(r.message)).toEqual([]);
   });
 
   it('a template with an absent part leaves the message alone and says which part: never a half-built header', () => {

@@ -14,6 +14,7 @@ import {
   SCENARIOS,
   metric,
   passed,
+  untilLogged,
   presetRuleList,
   peerEnds,
   sipp,
@@ -131,6 +132,18 @@ describe.skipIf(!ready)('call context: the UUI of the INVITE carried into the tr
     await untilMetrics(app, 'both calls holding their UUI', (t) => /^sipcase_remembered_values 2$/m.test(t), 5000);
     await flow;
     await untilMetrics(app, 'the memory let go', (t) => /^sipcase_remembered_values 0$/m.test(t) && /^sipcase_live_calls 0$/m.test(t), 5000);
+  }, 30_000);
+
+  it('a long UUI: carried with a too-long finding under the limit, not remembered over it (the REFER leaves bare), never a message over the limit', async () => {
+    const tooLong0 = await metric(app, 'sipcase_uui_findings_total', { kind: 'too-long' });
+    const long = `00${'41'.repeat(150)};encoding=hex`; // 315 characters: Genesys' limit is 128
+    const carried = genesysScenario('ctx-long', long, `<${BYOC}?User-to-User=${long.replace(';encoding=hex', '%3Bencoding%3Dhex')}>`);
+    await handOff('ctx-long', koreSide('ctx-long'), genesysSide('ctx-long', carried));
+    // Flagged on the INVITE toward Kore and again on the REFER toward Genesys.
+    expect(await metric(app, 'sipcase_uui_findings_total', { kind: 'too-long' })).toBe(tooLong0 + 2);
+    const over = `00${'42'.repeat(520)};encoding=hex`; // 1,055 characters: more than a call remembers
+    await handOff('ctx-over', koreSide('ctx-over'), genesysSide('ctx-over', genesysScenario('ctx-over', over, `<${BYOC}>`)));
+    await untilLogged(app, /"rule":"remember-genesys-uui".*"detail":"skipped: 1055 characters, over 1024"/);
   }, 30_000);
 
   it("rules reloaded mid-call: the call keeps what it remembered, and its REFER still gets the INVITE's UUI", async () => {
