@@ -11,6 +11,8 @@ import { until } from '../harness/processes.js';
 import { readRules, RulesKeeper } from './rules-keeper.js';
 
 const preset = readFileSync(PRESET_PATH, 'utf8');
+/** How many rules the preset has: a rule added after them is rules[PRESET_RULES]. */
+const PRESET_RULES = (JSON.parse(preset) as { rules: object[] }).rules.length;
 const withRule = (rule: object): string => {
   const r = JSON.parse(preset) as { rules: object[] };
   return JSON.stringify({ ...r, rules: [...r.rules, rule] });
@@ -75,7 +77,7 @@ describe('reloading rules', () => {
     writeFileSync(file, withRule({ name: 'bad', actions: [{ action: 'case' }] }));
     expect(await k.reload('file')).toBe('invalid');
     expect(holder.current).toBe(before);
-    expect(status.lastReload?.message).toContain('$.rules[5].actions[0]');
+    expect(status.lastReload?.message).toContain(`$.rules[${PRESET_RULES}].actions[0]`);
     expect(seen.count('reload', { result: 'invalid' })).toBe(1);
   });
 
@@ -128,6 +130,6 @@ describe('reloading rules', () => {
     release();
     expect(await Promise.all([first, second])).toEqual(['ok', 'ok']);
     expect(holder.current.emittedNames).not.toContain('Slow-Name');
-    expect(holder.current.ruleCount).toBe(6);
+    expect(holder.current.ruleCount).toBe(PRESET_RULES + 1);
   });
 });
