@@ -89,6 +89,26 @@ const schema = {
       default: 1000,
       env: 'SIPCASE_SOURCE_BURST',
     },
+    maxCallSeconds: {
+      doc: 'longest an answered call may last: then sipcase sends BYE on both legs (outcome max_age); 0: no limit',
+      format: 'nat',
+      default: 14400,
+      env: 'SIPCASE_MAX_CALL_SECONDS',
+    },
+    maxSetupSeconds: {
+      doc: 'longest a call may take to be answered: then the caller gets 408 and the other leg a CANCEL (outcome setup_timeout); 0: no limit',
+      format: 'nat',
+      default: 180,
+      env: 'SIPCASE_MAX_SETUP_SECONDS',
+    },
+  },
+  liveness: {
+    intervalS: {
+      doc: 'between in-dialog OPTIONS on both legs of each answered call; a leg answering 408 or 481, or not at all, ends the call on both sides (outcome unreachable); 0: no probes',
+      format: 'nat',
+      default: 30,
+      env: 'SIPCASE_LIVENESS_INTERVAL_S',
+    },
   },
   drain: {
     timeoutMs: {
@@ -130,7 +150,10 @@ export interface Config {
     readonly maxMessageBytes: number;
     readonly sourceRate: number;
     readonly sourceBurst: number;
+    readonly maxCallSeconds: number;
+    readonly maxSetupSeconds: number;
   };
+  readonly liveness: { readonly intervalS: number };
   readonly drain: { readonly timeoutMs: number; readonly retryAfterS: number };
   readonly probe: { readonly enabled: boolean; readonly host: string; readonly timeoutMs: number };
 }

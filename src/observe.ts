@@ -16,7 +16,7 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
  * `drained` (hung up by sipcase when the drain timed out), `error` (sipcase could not relay it),
  * `lost` (the connection to drachtio-server went, and the call's dialogs with it).
  */
-export const CALL_OUTCOMES = ['completed', 'failed', 'canceled', 'abandoned', 'drained', 'error', 'lost'] as const;
+export const CALL_OUTCOMES = ['completed', 'failed', 'canceled', 'abandoned', 'drained', 'error', 'lost', 'unreachable', 'max_age', 'setup_timeout'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** `ok`: new rules in force; `invalid`: the file is bad; `unpreserved`: drachtio-server would re-case a name. */

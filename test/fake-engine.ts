@@ -46,6 +46,8 @@ export class Channel implements ResponseChannel {
 export class FakeDialog extends EventEmitter {
   requests: { method: string; headers: HeaderMap }[] = [];
   destroyed = false;
+  /** How this leg answers an OPTIONS: a status, or 0 for a request that fails outright. */
+  optionsAnswer = 200;
   constructor(readonly res: InboundResponse) {
     super();
   }
@@ -53,7 +55,10 @@ export class FakeDialog extends EventEmitter {
   sip = { callId: 'b-leg' };
   async request(opts: { method: string; headers: HeaderMap }): Promise<InboundResponse> {
     this.requests.push(opts);
-    return { status: 200, reason: 'OK', raw: `SIP/2.0 200 OK\r\nCSeq: 2 ${opts.method}\r\n\r\n`, body: '' };
+    const status = opts.method === 'OPTIONS' ? this.optionsAnswer : 200;
+    if (status === 0) throw new Error('request timed out');
+    const reason = status === 200 ? 'OK' : 'Gone';
+    return { status, reason, raw: `SIP/2.0 ${status} ${reason}\r\nCSeq: 2 ${opts.method}\r\n\r\n`, body: '' };
   }
   async destroy(): Promise<void> {
     this.destroyed = true;
@@ -67,7 +72,12 @@ export type TestContext = RelayPorts & {
   readonly availability: { -readonly [K in keyof Availability]: Availability[K] };
 };
 
-export function context(engine: Engine, maxCalls = 10, maxMessageBytes = 10_240): TestContext {
+export function context(
+  engine: Engine,
+  maxCalls = 10,
+  maxMessageBytes = 10_240,
+  timers: Pick<RelayPorts, 'watch' | 'maxSetupMs'> = { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 0 },
+): TestContext {
   const observer = new Recorder();
   const held = { current: rules };
   const availability = { draining: false, serving: true };
@@ -84,6 +94,7 @@ export function context(engine: Engine, maxCalls = 10, maxMessageBytes = 10_240)
     outboundProxy: undefined,
     calls: new Calls(observer),
     drainRetryAfterS: limits.drainRetryAfterS,
+    ...timers,
     admit: (live) => admitCall(availability, live, limits),
   };
 }

@@ -36,6 +36,8 @@ const { values: opt } = parseArgs({
     'sipcase-loglevel': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'boolean', default: false },
     'sipcase-node-args': { type: 'string', default: '' },
+    /** sipcase's liveness.intervalS (its default, 30 s, unless given; 0: off). */
+    'liveness-s': { type: 'string' },
   },
 });
 const RATES = (opt.rates ?? '')
@@ -122,7 +124,13 @@ async function startTarget(name: string, index: number): Promise<Target> {
       // The ladder measures the relay, not the edge's guard: one caller address sends every call, and
       // the default limits.sourceRate (500/s) would refuse what goes over it (about 500 calls of a
       // 15 s run at 600 calls/s did fail so).
-      env: { SIPCASE_LOG_LEVEL: opt['sipcase-loglevel'] as string, SIPCASE_DRAIN_TIMEOUT_MS: '5000', SIPCASE_MAX_CALLS: '100000', SIPCASE_SOURCE_RATE: '0' },
+      env: {
+        SIPCASE_LOG_LEVEL: opt['sipcase-loglevel'] as string,
+        SIPCASE_DRAIN_TIMEOUT_MS: '5000',
+        SIPCASE_MAX_CALLS: '100000',
+        SIPCASE_SOURCE_RATE: '0',
+        ...(opt['liveness-s'] === undefined ? {} : { SIPCASE_LIVENESS_INTERVAL_S: opt['liveness-s'] }),
+      },
       nodeArgs: [...prof, ...nodeArgs],
     });
   }

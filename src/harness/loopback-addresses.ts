@@ -97,6 +97,15 @@ export const LOOPBACK = {
       [38122, 38139],
     ],
   },
+  /** test/sipp/liveness.test.ts. */
+  liveness: {
+    net: 15,
+    ports: [
+      [34160, 34160],
+      [38222, 38222],
+      [38322, 38339],
+    ],
+  },
   /** Unit specs that bind sockets (src/harness/processes.test.ts). */
   unit: { net: 13, ports: [] },
 } as const satisfies Record<string, LoopbackLease>;

@@ -30,4 +30,14 @@ describe('drain', () => {
     expect([uac.destroyed, uas.destroyed, ctx.calls.size]).toEqual([true, true, 0]);
     expect(ctx.observer.count('call-ended', { outcome: 'drained' })).toBe(1);
   });
+
+  it('does not wait on the dead: calls are probed as it starts, and one whose peer lost the dialog ends at once', async () => {
+    const { engine, uac } = answeringEngine();
+    // Liveness every hour: only the drain's own probe can find the call dead in time.
+    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 3_600_000, maxAgeMs: 0 }, maxSetupMs: 0 });
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    uac.optionsAnswer = 481;
+    expect(await drain(ctx.calls, 60_000, log)).toBe('empty');
+    expect(ctx.observer.count('call-ended', { outcome: 'unreachable' })).toBe(1);
+  });
 });

@@ -96,6 +96,8 @@ export class Instance {
       proxies: this.proxies,
       outboundProxy: config.outboundProxy === '' ? undefined : config.outboundProxy,
       drainRetryAfterS: config.drain.retryAfterS,
+      watch: { livenessMs: config.liveness.intervalS * 1000, maxAgeMs: config.limits.maxCallSeconds * 1000 },
+      maxSetupMs: config.limits.maxSetupSeconds * 1000,
       admit: (live) => admitCall(this.availability(), live, this.limits),
     };
   }

@@ -291,3 +291,62 @@ describe('the call registry', () => {
     expect(uac.destroyed).toBe(false);
   });
 });
+
+describe('no call lives for ever', () => {
+  const watchOn = { watch: { livenessMs: 50, maxAgeMs: 0 }, maxSetupMs: 0 };
+
+  it("a leg that answers sipcase's OPTIONS with 481: both legs get BYE at once, the call ends as unreachable", async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine, 10, 10_240, watchOn);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await new Promise((r) => setTimeout(r, 80));
+    expect(uac.requests.map((r) => r.method)).toEqual(['OPTIONS']);
+    expect(uas.requests.map((r) => r.method)).toEqual(['OPTIONS']);
+    uac.optionsAnswer = 481;
+    await new Promise((r) => setTimeout(r, 80));
+    expect([uac.destroyed, uas.destroyed]).toEqual([true, true]);
+    expect(ctx.calls.size).toBe(0);
+    expect(ctx.observer.count('call-ended', { outcome: 'unreachable' })).toBe(1);
+  });
+
+  it('a call past limits.maxCallSeconds: BYE on both legs, ended as max_age', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 30 }, maxSetupMs: 0 });
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    expect(ctx.calls.size).toBe(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect([uac.destroyed, uas.destroyed]).toEqual([true, true]);
+    expect(ctx.observer.count('call-ended', { outcome: 'max_age' })).toBe(1);
+  });
+
+  it('a call not answered within limits.maxSetupSeconds: the other leg is canceled, the caller gets 408', async () => {
+    let canceled = false;
+    const engine: Engine = {
+      createUAC: (_uri, _opts, progress: UacProgress) =>
+        new Promise<Dialog>((_resolve, reject) => {
+          progress.cbRequest(null, {
+            cancel: () => {
+              canceled = true;
+              reject({ status: 487, reason: 'Request Terminated' });
+            },
+          } satisfies OutboundRequest);
+        }),
+      createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+    };
+    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 40 });
+    const res = new Channel();
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    expect(canceled).toBe(true);
+    expect(res.sent).toEqual([{ status: 408, reason: 'Request Timeout', headers: undefined }]);
+    expect(ctx.observer.count('call-ended', { outcome: 'setup_timeout' })).toBe(1);
+  });
+
+  it('a call answered in time keeps no set-up timer: it is not canceled later', async () => {
+    const { engine, uac } = answeringEngine();
+    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 20 });
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ctx.calls.all().map((c) => c.state)).toEqual(['answered']);
+    expect(uac.destroyed).toBe(false);
+  });
+});

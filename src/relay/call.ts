@@ -11,6 +11,9 @@
  * must come from the addresses its leg's peer had when the call started (the dialog was set up with
  * them); a reload that moves a peer applies to new calls.
  *
+ * Watch: an answered call is probed with in-dialog OPTIONS and has a ceiling on its age
+ * (call-watch.ts); a call found dead, or too old, is ended here on both legs.
+ *
  * Memory: what the rules remember from the call's messages (rewrite/memory.ts) is held here, passed
  * to the rewrite of each later message on either leg, kept across reloads (it is keyed by the
  * names the rules write, not by rule), and let go when the call ends.
@@ -27,6 +30,7 @@ import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import type { CallMemory } from '../rewrite/memory.js';
+import { watchCall, type Reaped, type Watch, type WatchSettings } from './call-watch.js';
 
 /** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
 export interface CallPorts {
@@ -39,6 +43,8 @@ export interface CallPorts {
   readonly proxies: readonly Cidr[];
   /** The live-call registry, told once when the call ends. */
   readonly calls: { remove(call: Call, outcome: CallOutcome): void };
+  /** Liveness probes and the ceiling on age of answered calls. */
+  readonly watch: WatchSettings;
 }
 
 export interface Leg {
@@ -59,6 +65,7 @@ export class Call {
   private readonly startedAt = Date.now();
   /** Values the rules remembered from this call's messages. */
   private readonly memory = new Map<string, string>();
+  private watch: Watch | undefined;
   private answeredAt: number | undefined;
   readonly way: Way;
 
@@ -174,6 +181,47 @@ export class Call {
     this.early = undefined;
     if (waiting === undefined) this.wire(b, a);
     else for (const w of waiting) w.run();
+    this.watch = watchCall(this.ctx.watch, { probe: () => this.probeLegs(), reap: (outcome, detail, leg) => this.reap(outcome, detail, leg) });
+  }
+
+  /** Probes both legs now rather than at the next interval (a drain wants the dead gone soon). */
+  probeNow(): void {
+    this.watch?.probeNow();
+  }
+
+  /** sipcase's own in-dialog OPTIONS on each leg (not relayed): each leg's status, 0 when the request failed. */
+  private probeLegs(): Promise<number[]> {
+    const legs = this.legs ?? [];
+    return Promise.all(
+      legs.map((leg) =>
+        leg.dialog.request({ method: 'OPTIONS', headers: {} }).then(
+          (r) => {
+            if (this.log.isLevelEnabled('debug'))
+              this.log.debug(
+                { peer: leg.peer.name, status: r.status, reason: r.reason, raw: r.status === 200 ? undefined : r.raw },
+                'liveness: OPTIONS answered',
+              );
+            return r.status;
+          },
+          (err: unknown) => {
+            this.log.debug({ peer: leg.peer.name, err }, 'liveness: OPTIONS failed');
+            return 0;
+          },
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Ends an answered call that is dead or too old: BYE on both legs (to a leg that is gone too, so
+   * drachtio-server lets its dialog go), and the call is over at once, not when the BYEs are answered.
+   */
+  private reap(outcome: Reaped, detail: string, leg?: number): void {
+    if (this.life.state !== 'answered' || this.legs === undefined) return;
+    this.life.move('ending');
+    this.log.warn({ outcome, detail, gone: leg === undefined ? undefined : this.legs[leg]?.peer.name }, 'sipcase ends the call on both legs');
+    for (const l of this.legs) void l.dialog.destroy().catch(() => undefined);
+    this.end(outcome, 'sipcase');
   }
 
   private wire(from: Leg, to: Leg): void {
@@ -277,6 +325,7 @@ export class Call {
     this.abortSetUp = undefined;
     for (const w of this.early ?? []) w.refuse();
     this.early = undefined;
+    this.watch?.stop();
     this.memory.clear();
     this.ctx.calls.remove(this, outcome);
     const answered = this.answeredAt;

@@ -68,8 +68,8 @@ export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: Re
 /** The other leg once it answered: a dialog (early offer), or a 200 OK still to be ACKed (late offer). */
 type Answer = { readonly kind: 'dialog'; readonly dialog: Dialog } | { readonly kind: 'late'; readonly leg: LateOfferLeg };
 
-/** Why set-up stopped before the call was joined: the caller's CANCEL, or sipcase's drain. */
-type Stop = 'canceled' | 'drained';
+/** Why set-up stopped before the call was joined: the caller's CANCEL, sipcase's drain, or limits.maxSetupSeconds. */
+type Stop = 'canceled' | 'drained' | 'setup_timeout';
 
 async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten): Promise<void> {
   const { caller: from, callee: to } = call;
@@ -84,6 +84,8 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
     halt('canceled');
   });
   call.onAbort(() => halt('drained'));
+  // A call not answered within limits.maxSetupSeconds: CANCEL toward the callee, 408 to the caller.
+  const ceiling = ctx.maxSetupMs > 0 ? setTimeout(() => halt('setup_timeout'), ctx.maxSetupMs).unref() : undefined;
   const caller = callerOf(req.get('From'));
   const opts: UacOptions = {
     headers: out.headers,
@@ -119,6 +121,8 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
   } catch (err) {
     failed(ctx, call, res, err, stop);
     return;
+  } finally {
+    clearTimeout(ceiling);
   }
   if (stop !== undefined) {
     await abandon(answer);
@@ -175,10 +179,17 @@ function callersAnswer(uas: Dialog): Promise<string> {
   });
 }
 
-/** Set-up stopped by a CANCEL (drachtio-srf has answered the caller 487) or by drain (answer 503 here). */
+/**
+ * Set-up stopped by a CANCEL (drachtio-srf has answered the caller 487), by drain (answer 503 here),
+ * or by limits.maxSetupSeconds (answer 408 here).
+ */
 function stopped(ctx: RelayPorts, call: Call, res: ResponseChannel, stop: Stop): void {
   if (stop === 'drained' && !res.finalResponseSent) {
     res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(ctx.drainRetryAfterS) } });
+  }
+  if (stop === 'setup_timeout' && !res.finalResponseSent) {
+    call.log.warn({ maxSetupMs: ctx.maxSetupMs }, 'call not answered within limits.maxSetupSeconds: canceled, the caller gets 408');
+    res.send(408, 'Request Timeout', {});
   }
   call.end(stop);
 }

@@ -16,6 +16,8 @@ export interface RelayPorts extends CallPorts {
   readonly calls: Calls;
   /** Where calls toward a peer are sent through; undefined: straight to the peer. */
   readonly outboundProxy: string | undefined;
+  /** Longest a call may take to be answered (0: no limit): then 408 to the caller, CANCEL to the callee. */
+  readonly maxSetupMs: number;
   /** Retry-After of the 503 a caller gets when a drain cuts its call's set-up short. */
   readonly drainRetryAfterS: number;
   /** Whether a new call is taken now, with `liveCalls` up (edge/admission.ts judges it). */

@@ -1,0 +1,95 @@
+/**
+ * No call lives for ever. Media never crosses sipcase, so it cannot see a dead call the way an SBC
+ * watching RTP does; it uses SIP's own means, on every answered call:
+ *
+ * - liveness: every `livenessMs`, an in-dialog OPTIONS on each leg (as Kamailio's dialog
+ *   keep-alives). A leg that answers 408 or 481, or not at all (drachtio-server gives up after
+ *   Timer F, 32 s over UDP), has lost the call: the call ends on both sides. A 503 is what
+ *   drachtio-server makes of a transport failure (measured: a peer whose port is closed, ICMP
+ *   port unreachable, gets 503 at once), but also what a busy peer may answer: two in a row end
+ *   the call. Any other answer (200, 405, 501...) shows the dialog is there. A dead call is reaped
+ *   within livenessMs + 32 s (2 x livenessMs when its port refuses).
+ * - a ceiling on age: a call answered `maxAgeMs` ago ends on both sides.
+ *
+ * The watch only decides when; what ending means (BYE on both legs, counted by outcome) is the
+ * call's (call.ts). Timers are unref'd: a watch never keeps the process alive.
+ */
+
+/** Why sipcase ended an answered call on its own. */
+export type Reaped = 'unreachable' | 'max_age';
+
+export interface WatchSettings {
+  /** Between OPTIONS probes of an answered call; 0: no probes. */
+  readonly livenessMs: number;
+  /** Longest a call may stay answered; 0: no ceiling. */
+  readonly maxAgeMs: number;
+}
+
+export interface Watched {
+  /** One OPTIONS on each leg: each leg's status, or 0 when the request failed outright. */
+  probe(): Promise<readonly number[]>;
+  /** Ends the call on both sides; `leg` is the index of the leg found gone, if one was. */
+  reap(outcome: Reaped, detail: string, leg?: number): void;
+}
+
+export type LegHealth = 'gone' | 'doubtful' | 'there';
+
+/** What an answer to in-dialog OPTIONS says of the leg (0: the request failed outright). */
+export function legHealth(status: number): LegHealth {
+  if (status === 0 || status === 408 || status === 481) return 'gone';
+  return status === 503 ? 'doubtful' : 'there';
+}
+
+/** Doubtful answers in a row that make a leg gone. */
+const DOUBTS = 2;
+
+export interface Watch {
+  /** Probes now rather than at the next interval (a drain wants the dead gone soon). */
+  probeNow(): void;
+  stop(): void;
+}
+
+export function watchCall(settings: WatchSettings, watched: Watched): Watch {
+  let stopped = false;
+  let probing = false;
+  let doubts: number[] = [];
+  let next: NodeJS.Timeout | undefined;
+  const later = (ms: number, fn: () => void) => setTimeout(fn, ms).unref();
+
+  const probe = async (): Promise<void> => {
+    if (stopped || probing) return;
+    probing = true;
+    const statuses = await watched.probe();
+    probing = false;
+    if (stopped) return;
+    const health = statuses.map(legHealth);
+    doubts = health.map((h, i) => (h === 'doubtful' ? (doubts[i] ?? 0) + 1 : 0));
+    const gone = health.findIndex((h, i) => h === 'gone' || (doubts[i] ?? 0) >= DOUBTS);
+    if (gone >= 0) {
+      const status = statuses[gone] as number;
+      const how = status === 0 ? 'no answer to OPTIONS' : status === 503 ? `OPTIONS answered 503 ${DOUBTS} times in a row` : `OPTIONS answered ${status}`;
+      watched.reap('unreachable', how, gone);
+      return;
+    }
+    schedule();
+  };
+  const schedule = () => {
+    if (settings.livenessMs > 0) next = later(settings.livenessMs, () => void probe());
+  };
+
+  schedule();
+  const ceiling =
+    settings.maxAgeMs > 0 ? later(settings.maxAgeMs, () => !stopped && watched.reap('max_age', `answered ${settings.maxAgeMs / 1000} s ago`)) : undefined;
+  return {
+    probeNow: () => {
+      if (settings.livenessMs <= 0 || stopped) return;
+      clearTimeout(next);
+      void probe();
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(next);
+      clearTimeout(ceiling);
+    },
+  };
+}
