@@ -88,7 +88,14 @@ describe('docs/operations.md', () => {
 
   it('documents every sipcase metric the code exports', async () => {
     const exported = [
-      ...(await new Metrics({ liveCalls: () => 0, rememberedValues: () => 0, ready: () => true }).text()).matchAll(/^# TYPE (sipcase_\w+) /gm),
+      ...(
+        await new Metrics({
+          liveCalls: () => 0,
+          rememberedValues: () => 0,
+          callsByState: () => ({ 'setting-up': 0, answered: 0, ending: 0 }),
+          ready: () => true,
+        }).text()
+      ).matchAll(/^# TYPE (sipcase_\w+) /gm),
     ].map((m) => m[1] as string);
     expect(exported.length).toBeGreaterThan(10);
     for (const name of exported) expect(text, name).toContain(`\`${name}\``);
@@ -104,7 +111,7 @@ describe('docs/operations.md', () => {
     writeFileSync(join(dir, 'sipcase-alerts.yml'), block('rules'));
     const rules = spawnSync('promtool', ['check', 'rules', join(dir, 'sipcase-alerts.yml')], { encoding: 'utf8' });
     expect(rules.status, `${rules.stdout}${rules.stderr}`).toBe(0);
-    expect(rules.stdout).toContain('SUCCESS: 6 rules found');
+    expect(rules.stdout).toContain('SUCCESS: 7 rules found');
     const config = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
     expect(config.status, `${config.stdout}${config.stderr}`).toBe(0);
   });

@@ -7,7 +7,18 @@ import type { ActionKind } from './rules/types.js';
 import type { UuiFindingCode } from './uui/lint.js';
 
 /** Why a request was answered by sipcase itself instead of being relayed. */
-export const REJECT_REASONS = ['unknown_source', 'method', 'limit', 'rate', 'too_large', 'hops', 'draining', 'not_ready', 'malformed'] as const;
+export const REJECT_REASONS = [
+  'unknown_source',
+  'method',
+  'limit',
+  'rate',
+  'too_large',
+  'hops',
+  'draining',
+  'not_ready',
+  'malformed',
+  'session_interval',
+] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /**
@@ -16,7 +27,19 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
  * `drained` (hung up by sipcase when the drain timed out), `error` (sipcase could not relay it),
  * `lost` (the connection to drachtio-server went, and the call's dialogs with it).
  */
-export const CALL_OUTCOMES = ['completed', 'failed', 'canceled', 'abandoned', 'drained', 'error', 'lost', 'unreachable', 'max_age', 'setup_timeout'] as const;
+export const CALL_OUTCOMES = [
+  'completed',
+  'failed',
+  'canceled',
+  'abandoned',
+  'drained',
+  'error',
+  'lost',
+  'unreachable',
+  'expired',
+  'max_age',
+  'setup_timeout',
+] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** `ok`: new rules in force; `invalid`: the file is bad; `unpreserved`: drachtio-server would re-case a name. */

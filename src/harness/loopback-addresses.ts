@@ -106,6 +106,15 @@ export const LOOPBACK = {
       [38322, 38339],
     ],
   },
+  /** test/sipp/session-timers.test.ts. */
+  'session-timers': {
+    net: 16,
+    ports: [
+      [34260, 34260],
+      [38422, 38422],
+      [38522, 38539],
+    ],
+  },
   /** Unit specs that bind sockets (src/harness/processes.test.ts). */
   unit: { net: 13, ports: [] },
 } as const satisfies Record<string, LoopbackLease>;

@@ -40,8 +40,6 @@ export interface SippSpec extends SippSide {
   readonly rate?: number;
   /** SIPp's -t: u1 (UDP, the default) or t1 (one TCP connection). */
   readonly transport?: 'u1' | 't1';
-  /** SIPp's -aa: answer INFO, NOTIFY, OPTIONS and UPDATE the scenario does not expect with 200 OK (sipcase's liveness OPTIONS). */
-  readonly autoAnswer?: boolean;
 }
 
 export interface SippRun {
@@ -87,7 +85,9 @@ export function sipp(logs: string, spec: SippSpec): { done: Promise<SippRun>; pr
     trace,
     ...(spec.service === undefined ? [] : ['-s', spec.service]),
     ...(spec.transport === undefined ? [] : ['-t', spec.transport]),
-    ...(spec.autoAnswer === true ? ['-aa'] : []),
+    // -aa: an INFO, NOTIFY, OPTIONS or UPDATE the scenario does not expect gets 200 OK, as a real UA
+    // answers sipcase's liveness OPTIONS (a drain probes every call at once); one it expects is its own.
+    '-aa',
     ...(spec.remote === undefined ? [] : [spec.remote]),
   ];
   const proc = track(spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }), join(logs, `${spec.label}.out.log`));
@@ -175,7 +175,7 @@ export function sippLoad(dir: string, spec: LoadSpec): LoadRun {
     '-fd',
     String(spec.statsEveryS ?? 1),
     ...(spec.errors === true ? ['-trace_err', '-error_file', file('.errors.log')] : []),
-    // sipcase's liveness OPTIONS reach every call held longer than its interval: answered 200.
+    // sipcase's liveness OPTIONS reach every call held longer than its interval: answered 200 (as in a flow).
     '-aa',
     ...(spec.remote === undefined ? [] : [spec.remote]),
   ];

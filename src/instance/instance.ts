@@ -109,6 +109,7 @@ export class Instance {
     const metrics: Metrics = new Metrics({
       liveCalls: () => calls.size,
       rememberedValues: () => calls.rememberedValues(),
+      callsByState: () => calls.byState(),
       ready: () => readiness(status).ready,
     });
     const calls: Calls = new Calls(metrics);

@@ -7,7 +7,12 @@ const promtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0;
 describe('Prometheus metrics from observations', () => {
   it('counts each observation under its labels, and reads live calls and readiness when scraped', async () => {
     let live = 3;
-    const m = new Metrics({ liveCalls: () => live, rememberedValues: () => 2, ready: () => false });
+    const m = new Metrics({
+      liveCalls: () => live,
+      rememberedValues: () => 2,
+      callsByState: () => ({ 'setting-up': 1, answered: 5, ending: 1 }),
+      ready: () => false,
+    });
     const way = { from: 'kore', to: 'genesys' };
     m.record({ type: 'call-started', way });
     m.record({ type: 'call-ended', way, outcome: 'completed' });
@@ -38,6 +43,8 @@ describe('Prometheus metrics from observations', () => {
       'sipcase_rewrite_duration_seconds_count 1',
       'sipcase_live_calls 7',
       'sipcase_remembered_values 2',
+      'sipcase_live_calls_by_state{state="answered"} 5',
+      'sipcase_live_calls_by_state{state="setting-up"} 1',
       'sipcase_ready 0',
     ]) {
       expect(text.split('\n')).toContain(line);
@@ -45,7 +52,12 @@ describe('Prometheus metrics from observations', () => {
   });
 
   it.skipIf(!promtool)('passes promtool check metrics, default process metrics included', async () => {
-    const m = new Metrics({ liveCalls: () => 0, rememberedValues: () => 0, ready: () => true });
+    const m = new Metrics({
+      liveCalls: () => 0,
+      rememberedValues: () => 0,
+      callsByState: () => ({ 'setting-up': 0, answered: 0, ending: 0 }),
+      ready: () => true,
+    });
     m.record({ type: 'call-started', way: { from: 'a', to: 'b' } });
     const text = await m.text();
     expect(text).toContain('process_resident_memory_bytes');

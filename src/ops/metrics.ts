@@ -11,6 +11,8 @@ export interface MetricsSources {
   readonly liveCalls: () => number;
   /** Values the live calls remember (rewrite/memory.ts), together. */
   readonly rememberedValues: () => number;
+  /** Live calls by state (setting-up, answered, ending). */
+  readonly callsByState: () => Readonly<Record<string, number>>;
   /** Whether /readyz would answer 200 now. */
   readonly ready: () => boolean;
 }
@@ -118,6 +120,15 @@ export class Metrics implements Observer {
       registers,
       collect() {
         this.set(sources.liveCalls());
+      },
+    });
+    new Gauge({
+      name: 'sipcase_live_calls_by_state',
+      help: 'Calls in progress by state: setting-up (not answered yet), answered, ending (BYE under way)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const [state, n] of Object.entries(sources.callsByState())) this.set({ state }, n);
       },
     });
     new Gauge({

@@ -13,6 +13,9 @@
 /** `setting-up` until both legs are joined; `ending` while BYEs are under way; then `ended`. */
 export type CallState = 'setting-up' | 'answered' | 'ending' | 'ended';
 
+/** The states a live call can be in (what sipcase_live_calls_by_state counts). */
+export const LIVE_STATES = ['setting-up', 'answered', 'ending'] as const satisfies readonly CallState[];
+
 const MOVES: Readonly<Record<CallState, readonly CallState[]>> = {
   'setting-up': ['answered', 'ended'],
   answered: ['ending', 'ended'],

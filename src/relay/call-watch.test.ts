@@ -88,4 +88,23 @@ describe('the watch over an answered call', () => {
     await vi.advanceTimersByTimeAsync(86_400_000);
     expect([w.probes, w.reaped]).toEqual([0, []]);
   });
+
+  it('a session timer: each refresh restarts the interval; an interval with none ends the call as expired', async () => {
+    const w = watched([[200, 200]]);
+    const watch = watchCall({ livenessMs: 0, maxAgeMs: 0 }, w, 90);
+    await vi.advanceTimersByTimeAsync(60_000);
+    watch.refreshed(90);
+    await vi.advanceTimersByTimeAsync(89_000);
+    expect(w.reaped).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(w.reaped).toEqual([['expired', 'no session refresh within its 90 s interval', undefined]]);
+  });
+
+  it('a refresh without Session-Expires ends the session timer: nothing expires', async () => {
+    const w = watched([[200, 200]]);
+    const watch = watchCall({ livenessMs: 0, maxAgeMs: 0 }, w, 90);
+    watch.refreshed(undefined);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(w.reaped).toEqual([]);
+  });
 });

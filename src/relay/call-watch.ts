@@ -9,6 +9,9 @@
  *   port unreachable, gets 503 at once), but also what a busy peer may answer: two in a row end
  *   the call. Any other answer (200, 405, 501...) shows the dialog is there. A dead call is reaped
  *   within livenessMs + 32 s (2 x livenessMs when its port refuses).
+ * - session timers (RFC 4028): when the call's 2xx states a Session-Expires, the peers' refreshes
+ *   (re-INVITE or UPDATE answered 2xx, relayed by call.ts) must keep coming; an interval that
+ *   passes with none means the refresher is gone, and the call ends on both sides (`expired`).
  * - a ceiling on age: a call answered `maxAgeMs` ago ends on both sides.
  *
  * The watch only decides when; what ending means (BYE on both legs, counted by outcome) is the
@@ -16,7 +19,7 @@
  */
 
 /** Why sipcase ended an answered call on its own. */
-export type Reaped = 'unreachable' | 'max_age';
+export type Reaped = 'unreachable' | 'max_age' | 'expired';
 
 export interface WatchSettings {
   /** Between OPTIONS probes of an answered call; 0: no probes. */
@@ -46,10 +49,12 @@ const DOUBTS = 2;
 export interface Watch {
   /** Probes now rather than at the next interval (a drain wants the dead gone soon). */
   probeNow(): void;
+  /** The session was refreshed (or first set up) for `seconds`; undefined: no session timer. */
+  refreshed(seconds: number | undefined): void;
   stop(): void;
 }
 
-export function watchCall(settings: WatchSettings, watched: Watched): Watch {
+export function watchCall(settings: WatchSettings, watched: Watched, sessionSeconds?: number): Watch {
   let stopped = false;
   let probing = false;
   let doubts: number[] = [];
@@ -77,7 +82,15 @@ export function watchCall(settings: WatchSettings, watched: Watched): Watch {
     if (settings.livenessMs > 0) next = later(settings.livenessMs, () => void probe());
   };
 
+  let session: NodeJS.Timeout | undefined;
+  const refreshed = (seconds: number | undefined) => {
+    clearTimeout(session);
+    if (stopped || seconds === undefined || seconds <= 0) return;
+    session = later(seconds * 1000, () => !stopped && watched.reap('expired', `no session refresh within its ${seconds} s interval`));
+  };
+
   schedule();
+  refreshed(sessionSeconds);
   const ceiling =
     settings.maxAgeMs > 0 ? later(settings.maxAgeMs, () => !stopped && watched.reap('max_age', `answered ${settings.maxAgeMs / 1000} s ago`)) : undefined;
   return {
@@ -86,10 +99,12 @@ export function watchCall(settings: WatchSettings, watched: Watched): Watch {
       clearTimeout(next);
       void probe();
     },
+    refreshed,
     stop: () => {
       stopped = true;
       clearTimeout(next);
       clearTimeout(ceiling);
+      clearTimeout(session);
     },
   };
 }

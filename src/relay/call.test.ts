@@ -349,4 +349,22 @@ describe('no call lives for ever', () => {
     expect(ctx.calls.all().map((c) => c.state)).toEqual(['answered']);
     expect(uac.destroyed).toBe(false);
   });
+
+  it('a 2xx stating Session-Expires arms a session timer; a re-INVITE answered 2xx refreshes it, one answered otherwise does not', async () => {
+    const timed = { ...ok, raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nSession-Expires: 1;refresher=uac\r\n\r\n' };
+    const { engine, uac, uas } = answeringEngine(timed);
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const reInvite = () =>
+      uas.emit('modify', request('INVITE', KORE, 'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INVITE\r\nSession-Expires: 1\r\n\r\n'), new Channel());
+    await new Promise((r) => setTimeout(r, 600));
+    reInvite(); // answered 200 by the fake far leg: the session runs 1 s from here
+    await new Promise((r) => setTimeout(r, 600));
+    expect(ctx.calls.size).toBe(1);
+    uac.request = async () => ({ status: 408, reason: 'Request Timeout', raw: 'SIP/2.0 408 Request Timeout\r\nCSeq: 3 INVITE\r\n\r\n', body: '' });
+    reInvite(); // not answered 2xx: no refresh
+    await new Promise((r) => setTimeout(r, 600));
+    expect([uac.destroyed, uas.destroyed, ctx.calls.size]).toEqual([true, true, 0]);
+    expect(ctx.observer.count('call-ended', { outcome: 'expired' })).toBe(1);
+  });
 });

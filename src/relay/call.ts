@@ -31,6 +31,7 @@ import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import type { CallMemory } from '../rewrite/memory.js';
 import { watchCall, type Reaped, type Watch, type WatchSettings } from './call-watch.js';
+import { sessionInterval } from '../sip/session-timer.js';
 
 /** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
 export interface CallPorts {
@@ -162,8 +163,11 @@ export class Call {
     });
   }
 
-  /** Joins the two legs: `a` is the caller's side, `b` the side sipcase called (adopted or not). */
-  connect(a: Leg, b: Leg): void {
+  /**
+   * Joins the two legs: `a` is the caller's side, `b` the side sipcase called (adopted or not);
+   * `sessionSeconds`, the session interval the call's 2xx states (RFC 4028), if it states one.
+   */
+  connect(a: Leg, b: Leg, sessionSeconds?: number): void {
     if (!this.life.can('answered')) {
       // It ended while its caller's leg was being answered (the connection to drachtio-server
       // went, say): there is nothing to join them into, so neither leg stays up.
@@ -181,7 +185,7 @@ export class Call {
     this.early = undefined;
     if (waiting === undefined) this.wire(b, a);
     else for (const w of waiting) w.run();
-    this.watch = watchCall(this.ctx.watch, { probe: () => this.probeLegs(), reap: (outcome, detail, leg) => this.reap(outcome, detail, leg) });
+    this.watch = watchCall(this.ctx.watch, { probe: () => this.probeLegs(), reap: (outcome, detail, leg) => this.reap(outcome, detail, leg) }, sessionSeconds);
   }
 
   /** Probes both legs now rather than at the next interval (a drain wants the dead gone soon). */
@@ -262,7 +266,7 @@ export class Call {
         { method: req.method, direction: `${from.peer.name}->${to.peer.name}`, status: refused.status, reason: refused.reason },
         'in-dialog request not relayed',
       );
-      res.send(refused.status, refused.reason, {});
+      res.send(refused.status, refused.reason, refused.headers === undefined ? {} : { headers: { ...refused.headers } });
       return;
     }
     this.logTransfer(out, from, to);
@@ -271,12 +275,20 @@ export class Call {
       const answer = await to.dialog.request({ method: req.method, ...sendOptions(out) });
       const back = this.rewriteBounded(answer.raw, to.peer, from.peer);
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
+      this.sessionRefreshed(req.method, answer.status, out, back);
       // An answer sipcase cannot read still ends the transaction with its status, headers left out.
       res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
     } catch (err) {
       this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
       if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
     }
+  }
+
+  /** A re-INVITE or UPDATE answered 2xx refreshes the session (RFC 4028 §9): the answer's interval, or the request's. */
+  private sessionRefreshed(method: string, status: number, request: Rewritten, answer: Rewritten | undefined): void {
+    if ((method !== 'INVITE' && method !== 'UPDATE') || status < 200 || status >= 300) return;
+    const interval = (answer === undefined ? undefined : sessionInterval(answer.message)) ?? sessionInterval(request.message);
+    this.watch?.refreshed(interval?.seconds);
   }
 
   private logTransfer(out: Rewritten, from: Leg, to: Leg): void {

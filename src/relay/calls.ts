@@ -6,6 +6,7 @@
  */
 import type { CallOutcome, Observer } from '../observe.js';
 import type { Call } from './call.js';
+import type { LIVE_STATES } from './call-state.js';
 
 export class Calls {
   private readonly live = new Set<Call>();
@@ -15,6 +16,13 @@ export class Calls {
 
   get size(): number {
     return this.live.size;
+  }
+
+  /** Live calls by state: how many are setting up, answered, or ending. */
+  byState(): Record<(typeof LIVE_STATES)[number], number> {
+    const counts = { 'setting-up': 0, answered: 0, ending: 0 };
+    for (const c of this.live) if (c.state !== 'ended') counts[c.state]++;
+    return counts;
   }
 
   /** Values the live calls remember, together: back to none when every call has ended. */

@@ -23,6 +23,7 @@ import {
 import { sendOptions } from './outbound.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
+import { sessionInterval } from '../sip/session-timer.js';
 import { callerOf, legUri } from './target.js';
 
 export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: ResponseChannel): Promise<void> {
@@ -50,7 +51,7 @@ export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: Re
   if (refused !== undefined) {
     ctx.observer.record({ type: 'rejected', reason: refused.why });
     log.warn({ status: refused.status, reason: refused.reason }, 'INVITE not relayed');
-    res.send(refused.status, refused.reason, {});
+    res.send(refused.status, refused.reason, refused.headers === undefined ? {} : { headers: { ...refused.headers } });
     return;
   }
   const call = new Call(ctx, callId, log, from, to, rules, out.value.remembered);
@@ -159,7 +160,7 @@ async function answered(ctx: RelayPorts, call: Call, req: InboundRequest, res: R
     return;
   }
   call.log.debug({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
-  call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac });
+  call.connect({ peer: from, dialog: uas }, { peer: to, dialog: uac }, sessionInterval(rewritten.message)?.seconds);
 }
 
 /** Hangs up a leg that answered a call nobody is on any more (ACK, then BYE); failures are moot. */

@@ -37,4 +37,16 @@ describe('what a rewritten request must pass before it is sent on', () => {
   it('answers 400 for a REFER without a Refer-To to act on', () => {
     expect(checked(1000, 'REFER sip:a@b SIP/2.0', 'Call-ID: c', 'CSeq: 2 REFER')).toEqual({ status: 400, reason: 'Missing Refer-To', why: 'malformed' });
   });
+
+  it("answers 422 with Min-SE: 90 to a session interval under RFC 4028's floor (drachtio-server aborts on a tiny one)", () => {
+    const invite = ['INVITE sip:a@b SIP/2.0', 'Call-ID: c', 'CSeq: 1 INVITE', 'Supported: timer'];
+    expect(checked(1000, ...invite, 'Session-Expires: 4;refresher=uac')).toEqual({
+      status: 422,
+      reason: 'Session Interval Too Small',
+      why: 'session_interval',
+      headers: { 'Min-SE': '90' },
+    });
+    expect(checked(1000, ...invite, 'Session-Expires: 90;refresher=uac')).toBeUndefined();
+    expect(checked(1000, ...invite, 'x: 1800')).toBeUndefined();
+  });
 });

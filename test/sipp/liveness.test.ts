@@ -35,7 +35,7 @@ const live = (app: Sipcase) => metric(app, 'sipcase_live_calls');
 /** Genesys places `calls` calls to Kore (both answer sipcase's OPTIONS); resolves once all are answered. */
 async function callsUp(app: Sipcase, label: string, calls: number, kore = 'live-callee-uas.xml') {
   const answered0 = await metric(app, 'sipcase_calls_answered_total', { from: 'genesys', to: 'kore' });
-  const uas = sippHere({ label: `${label}-kore`, scenario: kore, ...koreUas, calls, autoAnswer: true, timeoutS: 200 });
+  const uas = sippHere({ label: `${label}-kore`, scenario: kore, ...koreUas, calls, timeoutS: 200 });
   await untilListening(uas.proc, 'udp', koreUas.ip, koreUas.port);
   const uac = sippHere({
     label: `${label}-genesys`,
@@ -44,7 +44,6 @@ async function callsUp(app: Sipcase, label: string, calls: number, kore = 'live-
     service: '+15557770000',
     calls,
     rate: 20,
-    autoAnswer: true,
     timeoutS: 200,
   });
   await until(
@@ -163,16 +162,20 @@ describe.skipIf(!ready)('no call lives for ever: liveness, ceilings, and a drain
 
   it('calls abandoned by a fault, then SIGTERM: the drain ends when they are found dead, not at its timeout', async () => {
     const app = startSipcase('liveness-drain', RULES, {}, LIVENESS);
-    expect(await app.ready).toBe('ready');
-    const peers = await callsUp(app, 'abandoned', 10);
-    kill(peers.uac);
-    kill(peers.uas);
-    const signalled = Date.now();
-    process.kill(app.child.pid as number, 'SIGTERM');
-    const code = await app.exited;
-    const tookMs = Date.now() - signalled;
-    process.stdout.write(`liveness: drain with 10 abandoned calls took ${(tookMs / 1000).toFixed(1)} s (drain.timeoutMs 300 s)\n`);
-    expect(code).toBe(0);
-    expect(tookMs).toBeLessThan(45_000);
+    try {
+      expect(await app.ready).toBe('ready');
+      const peers = await callsUp(app, 'abandoned', 10);
+      kill(peers.uac);
+      kill(peers.uas);
+      const signalled = Date.now();
+      process.kill(app.child.pid as number, 'SIGTERM');
+      const code = await app.exited;
+      const tookMs = Date.now() - signalled;
+      process.stdout.write(`liveness: drain with 10 abandoned calls took ${(tookMs / 1000).toFixed(1)} s (drain.timeoutMs 300 s)\n`);
+      expect(code).toBe(0);
+      expect(tookMs).toBeLessThan(45_000);
+    } finally {
+      await app.stop();
+    }
   }, 90_000);
 });

@@ -1,0 +1,87 @@
+/**
+ * End-to-end: RFC 4028 session timers through sipcase and a real drachtio-server, with 90 s intervals
+ * (RFC 4028's floor: drachtio-server 0.9.10 aborts on much shorter ones, so sipcase answers those 422).
+ * What drachtio-server does on its own, measured here: on the leg where it is the UAC and the 2xx
+ * makes it the refresher (refresher=uac), it re-INVITEs the callee about every half interval, and
+ * when such a refresh fails it ends that leg; toward the caller it enforces nothing. sipcase watches
+ * the caller's refreshes crossing and ends a call whose interval passes without one.
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { lo } from '../../src/harness/loopback-addresses.js';
+import { untilListening } from '../../src/harness/processes.js';
+import { LOGS, metric, passed, peerEnds, sipp, startDrachtio, startSipcase, which, writeRules, type Net, type Proc, type Sipcase } from './stack.js';
+
+const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
+if (!ready) process.stdout.write('skipped: no drachtio-server\n');
+
+const TIMERS: Net = {
+  drachtio: '127.0.0.1',
+  sipPort: 34260,
+  adminPort: 38422,
+  secret: 'sipcase-timers',
+  genesys: lo('session-timers', 2),
+  kore: lo('session-timers', 3),
+  stranger: lo('session-timers', 9),
+  uasPort: 25090,
+  uacPort: 25070,
+};
+const { koreUas, genesysUac } = peerEnds(TIMERS);
+const ended = (app: Sipcase, outcome: string) => metric(app, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome });
+
+const started: { proc: Proc }[] = [];
+const sippHere = (spec: Parameters<typeof sipp>[0]) => {
+  const run = sipp(spec);
+  started.push(run);
+  return run;
+};
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((r) => r.proc.stop()));
+});
+
+/** One call with a 90 s session timer; the caller re-INVITEs every `pauseMs` (when its scenario does). */
+async function timerCall(label: string, caller: string, callee: string): Promise<void> {
+  const uas = sippHere({ label: `${label}-kore`, scenario: callee, ...koreUas, pauseMs: 40_000, timeoutS: 200 });
+  await untilListening(uas.proc, 'udp', koreUas.ip, koreUas.port);
+  const uac = sippHere({ label: `${label}-genesys`, scenario: caller, ...genesysUac, service: '+15557770000', pauseMs: 40_000, timeoutS: 200 });
+  passed({ caller: await uac.done, callee: await uas.done });
+}
+
+describe.skipIf(!ready)('session timers (RFC 4028): a 90 s interval, refresher=uac', () => {
+  let server: Proc;
+  let app: Sipcase;
+
+  beforeAll(async () => {
+    server = await startDrachtio('timers-drachtio', 'User-to-User', TIMERS);
+    app = startSipcase('timers-sipcase', writeRules(TIMERS, join(LOGS, 'timers-rules.json')), {}, TIMERS);
+    expect(await app.ready).toBe('ready');
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await server?.stop();
+  });
+
+  it('a session interval under 90 s gets 422 with Min-SE: 90 from sipcase, and drachtio-server stays up', async () => {
+    const rejected0 = await metric(app, 'sipcase_requests_rejected_total', { reason: 'session_interval' });
+    const uac = sippHere({ label: 'short-interval-genesys', scenario: 'short-interval-uac.xml', ...genesysUac, service: '+15557770000' });
+    passed({ caller: await uac.done });
+    expect(await metric(app, 'sipcase_requests_rejected_total', { reason: 'session_interval' })).toBe(rejected0 + 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await metric(app, 'sipcase_drachtio_connected')).toBe(1);
+  });
+
+  it("the caller's refreshes cross (a re-INVITE at 40 s and 80 s, each answered with the timer): the call outlives its interval and ends with the caller's BYE at 120 s", async () => {
+    const completed0 = await ended(app, 'completed');
+    await timerCall('timer-refresh', 'timer-refresh-uac.xml', 'timer-callee-uas.xml');
+    expect(await ended(app, 'completed')).toBe(completed0 + 1);
+  }, 200_000);
+
+  it('a caller that stops refreshing: 90 s after the last refresh, BYE on both legs, ended as expired (drachtio-server kept refreshing the callee)', async () => {
+    const expired0 = await ended(app, 'expired');
+    const at = Date.now();
+    await timerCall('timer-stale', 'timer-stale-uac.xml', 'timer-expiring-uas.xml');
+    expect(await ended(app, 'expired')).toBe(expired0 + 1);
+    expect(Date.now() - at).toBeGreaterThanOrEqual(90_000);
+  }, 200_000);
+});
