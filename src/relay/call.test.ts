@@ -2,7 +2,7 @@
  * A call's life against a fake engine: no path leaks a call slot or an answered leg, drain hangs
  * calls up, and a reload reaches live calls as call.ts says.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
 import { compile } from '../../test/fixtures.js';
 import type { Dialog, Engine, OutboundRequest, UacProgress } from '../drachtio/engine.js';
@@ -351,20 +351,27 @@ describe('no call lives for ever', () => {
   });
 
   it('a 2xx stating Session-Expires arms a session timer; a re-INVITE answered 2xx refreshes it, one answered otherwise does not', async () => {
-    const timed = { ...ok, raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nSession-Expires: 1;refresher=uac\r\n\r\n' };
-    const { engine, uac, uas } = answeringEngine(timed);
-    const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
-    const reInvite = () =>
-      uas.emit('modify', request('INVITE', KORE, 'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INVITE\r\nSession-Expires: 1\r\n\r\n'), new Channel());
-    await new Promise((r) => setTimeout(r, 600));
-    reInvite(); // answered 200 by the fake far leg: the session runs 1 s from here
-    await new Promise((r) => setTimeout(r, 600));
-    expect(ctx.calls.size).toBe(1);
-    uac.request = async () => ({ status: 408, reason: 'Request Timeout', raw: 'SIP/2.0 408 Request Timeout\r\nCSeq: 3 INVITE\r\n\r\n', body: '' });
-    reInvite(); // not answered 2xx: no refresh
-    await new Promise((r) => setTimeout(r, 600));
-    expect([uac.destroyed, uas.destroyed, ctx.calls.size]).toEqual([true, true, 0]);
-    expect(ctx.observer.count('call-ended', { outcome: 'expired' })).toBe(1);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const timed = { ...ok, raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nSession-Expires: 90;refresher=uac\r\n\r\n' };
+      const { engine, uac, uas } = answeringEngine(timed);
+      const ctx = context(engine);
+      await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+      const reInvite = async () => {
+        uas.emit('modify', request('INVITE', KORE, 'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INVITE\r\nSession-Expires: 90\r\n\r\n'), new Channel());
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      };
+      await vi.advanceTimersByTimeAsync(60_000);
+      await reInvite(); // answered 200 by the fake far leg: the session runs 90 s from here
+      await vi.advanceTimersByTimeAsync(89_000);
+      expect(ctx.calls.size).toBe(1);
+      uac.request = async () => ({ status: 408, reason: 'Request Timeout', raw: 'SIP/2.0 408 Request Timeout\r\nCSeq: 3 INVITE\r\n\r\n', body: '' });
+      await reInvite(); // not answered 2xx: no refresh
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect([uac.destroyed, uas.destroyed, ctx.calls.size]).toEqual([true, true, 0]);
+      expect(ctx.observer.count('call-ended', { outcome: 'expired' })).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
