@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lo, LOOPBACK, type LoopbackLease } from './loopback-addresses.js';
+import { lo, LOOPBACK, RESERVED_PORTS, type LoopbackLease } from './loopback-addresses.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const leases = Object.entries(LOOPBACK) as [string, LoopbackLease][];
@@ -32,6 +32,15 @@ describe('who plays on which loopback addresses', () => {
         .map((b) => `${a.who} ${a.from}-${a.to} and ${b.who} ${b.from}-${b.to}`),
     );
     expect(clashes).toEqual([]);
+  });
+
+  it("every port is outside Linux's ephemeral range (32768-60999) or inside what test/run reserves from it", () => {
+    const [low, high] = RESERVED_PORTS;
+    const exposed = leases.flatMap(([who, l]) =>
+      l.ports.filter(([from, to]) => to >= 32768 && (from < low || to > high)).map(([from, to]) => `${who} ${from}-${to}`),
+    );
+    expect(exposed).toEqual([]);
+    expect(readFileSync(join(ROOT, 'test/run'), 'utf8')).toContain(`${low}-${high}`);
   });
 
   it('suites and benchmarks ask here for their addresses instead of spelling one (127.0.0.1, the shared host, aside)', () => {

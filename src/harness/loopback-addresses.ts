@@ -121,6 +121,9 @@ export const LOOPBACK = {
 
 export type LoopbackUser = keyof typeof LOOPBACK;
 
+/** The ports test/run keeps out of the ephemeral range (net.ipv4.ip_local_reserved_ports). */
+export const RESERVED_PORTS = [25000, 39999] as const;
+
 /** Host `host` of a user's /24: 127.0.<net>.<host>. */
 export function lo(user: LoopbackUser, host: number): string {
   return `127.0.${LOOPBACK[user].net}.${host}`;
