@@ -92,6 +92,7 @@ describe('docs/operations.md', () => {
         await new Metrics({
           liveCalls: () => 0,
           rememberedValues: () => 0,
+          dialogsHeld: () => 0,
           callsByState: () => ({ 'setting-up': 0, answered: 0, ending: 0 }),
           ready: () => true,
         }).text()

@@ -32,8 +32,18 @@ describe('start-up settings', () => {
     [{ SIPCASE_MAX_CALLS: '-1' }, 'limits.maxCalls: must be a positive integer'],
     [{ SIPCASE_PROXIES: '127.0.5.1,balancer' }, 'proxies: "balancer" is not an IP address or CIDR range'],
     [{ SIPCASE_OUTBOUND_PROXY: '10.0.0.10:5060' }, 'outboundProxy: must be a SIP URI'],
+    [{ SIPCASE_MAX_CALL_SECONDS: '2592000' }, 'limits.maxCallSeconds: must be a whole number from 0 to 604800 (s, 7 days)'],
+    [{ SIPCASE_MAX_SETUP_SECONDS: '7200' }, 'limits.maxSetupSeconds: must be a whole number from 0 to 3600'],
+    [{ SIPCASE_LIVENESS_INTERVAL_S: '3000000' }, 'liveness.intervalS: must be a whole number from 0 to 86400'],
+    [{ SIPCASE_DRAIN_TIMEOUT_MS: '2147483648' }, 'drain.timeoutMs: must be a whole number from 0 to 86400000'],
+    [{ SIPCASE_PROBE_TIMEOUT_MS: '1e9' }, 'probe.timeoutMs: must be a whole number from 0 to 60000'],
   ])('a wrong value names the setting: %j', (env, message) => {
     expect(() => loadConfig(undefined, env)).toThrow(message);
+  });
+
+  it('settings that become timers are bounded, and read from the environment as numbers', () => {
+    const c = loadConfig(undefined, { SIPCASE_LIVENESS_INTERVAL_S: '45', SIPCASE_MAX_CALL_SECONDS: '604800', SIPCASE_DRAIN_TIMEOUT_MS: '0' });
+    expect([c.liveness.intervalS, c.limits.maxCallSeconds, c.drain.timeoutMs]).toEqual([45, 604_800, 0]);
   });
 
   it('an unknown setting in a file is refused', () => {

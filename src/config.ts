@@ -25,6 +25,26 @@ const cidrList = {
 };
 convict.addFormat(cidrList);
 
+/**
+ * A whole number from 0 to `max`, as a named convict format (which also turns an environment
+ * variable's text into a number). Every setting that becomes a timer has a ceiling: Node fires a
+ * setTimeout over 2^31-1 ms (24.8 days) after 1 ms, so an unbounded one could reap every call the
+ * moment it is answered, or end a drain before it began.
+ */
+function natUpTo(max: number, unit: string): string {
+  const name = `nat-up-to-${max}`;
+  convict.addFormat({
+    name,
+    coerce: (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v),
+    validate: (v: unknown) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new Error(`must be a whole number from 0 to ${max} (${unit})`);
+    },
+  });
+  return name;
+}
+
+const DAY_S = 86_400;
+
 const schema = {
   drachtio: {
     host: { doc: 'drachtio-server admin address', format: String, default: '127.0.0.1', env: 'SIPCASE_DRACHTIO_HOST' },
@@ -32,7 +52,7 @@ const schema = {
     secret: { doc: 'drachtio-server admin secret', format: String, default: 'cymru', env: 'SIPCASE_DRACHTIO_SECRET', sensitive: true },
     reconnectMaxDelayMs: {
       doc: 'longest wait between reconnection attempts to drachtio-server',
-      format: 'nat',
+      format: natUpTo(3_600_000, 'ms, 1 hour'),
       default: 5000,
       env: 'SIPCASE_DRACHTIO_RECONNECT_MAX_DELAY_MS',
     },
@@ -59,7 +79,12 @@ const schema = {
       default: true,
       env: 'SIPCASE_RELOAD_WATCH',
     },
-    debounceMs: { doc: 'how long the folder must be still before a reload', format: 'nat', default: 300, env: 'SIPCASE_RELOAD_DEBOUNCE_MS' },
+    debounceMs: {
+      doc: 'how long the folder must be still before a reload',
+      format: natUpTo(60_000, 'ms, 1 minute'),
+      default: 300,
+      env: 'SIPCASE_RELOAD_DEBOUNCE_MS',
+    },
   },
   log: {
     level: { doc: 'log level', format: [...LOG_LEVELS], default: 'info', env: 'SIPCASE_LOG_LEVEL' },
@@ -91,13 +116,13 @@ const schema = {
     },
     maxCallSeconds: {
       doc: 'longest an answered call may last: then sipcase sends BYE on both legs (outcome max_age); 0: no limit',
-      format: 'nat',
+      format: natUpTo(7 * DAY_S, 's, 7 days'),
       default: 14400,
       env: 'SIPCASE_MAX_CALL_SECONDS',
     },
     maxSetupSeconds: {
       doc: 'longest a call may take to be answered: then the caller gets 408 and the other leg a CANCEL (outcome setup_timeout); 0: no limit',
-      format: 'nat',
+      format: natUpTo(3600, 's, 1 hour'),
       default: 180,
       env: 'SIPCASE_MAX_SETUP_SECONDS',
     },
@@ -105,7 +130,7 @@ const schema = {
   liveness: {
     intervalS: {
       doc: 'between in-dialog OPTIONS on both legs of each answered call; a leg answering 408 or 481, or not at all, ends the call on both sides (outcome unreachable); 0: no probes',
-      format: 'nat',
+      format: natUpTo(DAY_S, 's, 1 day'),
       default: 30,
       env: 'SIPCASE_LIVENESS_INTERVAL_S',
     },
@@ -113,7 +138,7 @@ const schema = {
   drain: {
     timeoutMs: {
       doc: 'on SIGTERM, how long live calls may go on before sipcase hangs them up and exits',
-      format: 'nat',
+      format: natUpTo(DAY_S * 1000, 'ms, 1 day'),
       default: 300000,
       env: 'SIPCASE_DRAIN_TIMEOUT_MS',
     },
@@ -132,7 +157,7 @@ const schema = {
       env: 'SIPCASE_PROBE',
     },
     host: { doc: 'address sipcase listens on for the probe (drachtio-server must reach it)', format: String, default: '127.0.0.1', env: 'SIPCASE_PROBE_HOST' },
-    timeoutMs: { doc: 'how long the probe waits', format: 'nat', default: 3000, env: 'SIPCASE_PROBE_TIMEOUT_MS' },
+    timeoutMs: { doc: 'how long the probe waits', format: natUpTo(60_000, 'ms, 1 minute'), default: 3000, env: 'SIPCASE_PROBE_TIMEOUT_MS' },
   },
 };
 

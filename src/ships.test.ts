@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = new URL('./', import.meta.url).pathname;
 const ROOT = resolve(SRC, '..');
-const LAB = ['bench', 'fuzz'];
+const LAB = ['bench', 'fuzz', 'conformance'];
 
 const inLab = (file: string) => LAB.some((d) => relative(join(SRC, d), file).split('/')[0] !== '..');
 
@@ -56,6 +56,8 @@ describe('what ships', () => {
         path,
       ).toBe(true);
     expect(files).toContain('src/regress/flows/stranger-uac.xml');
-    expect(files.filter((f) => /^dist\/(bench|fuzz)\//.test(f) || /\.test\.[jt]s$/.test(f) || f.startsWith('test/') || f.startsWith('docker/'))).toEqual([]);
+    expect(
+      files.filter((f) => /^dist\/(bench|fuzz|conformance)\//.test(f) || /\.test\.[jt]s$/.test(f) || f.startsWith('test/') || f.startsWith('docker/')),
+    ).toEqual([]);
   });
 });

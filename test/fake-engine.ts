@@ -46,6 +46,8 @@ export class Channel implements ResponseChannel {
 export class FakeDialog extends EventEmitter {
   requests: { method: string; headers: HeaderMap }[] = [];
   destroyed = false;
+  /** Whether the engine was told to forget this dialog (removeDialog). */
+  removed = false;
   /** How this leg answers an OPTIONS: a status, or 0 for a request that fails outright. */
   optionsAnswer = 200;
   constructor(readonly res: InboundResponse) {
@@ -106,11 +108,17 @@ export function answeringEngine(answer: InboundResponse = ok): { engine: Engine;
   const uas = new FakeDialog(ok);
   const sentHeaders: HeaderMap[] = [];
   const engine: Engine = {
-    createUAC: async (_uri: string, opts: UacOptions) => {
+    // As the real adapter does: the new dialog is adopted before the call resumes.
+    createUAC: async (_uri: string, opts: UacOptions, _progress, adopt) => {
       sentHeaders.push(opts.headers);
+      adopt?.(uac as unknown as Dialog);
       return uac as unknown as Dialog;
     },
-    createUAS: async () => uas as unknown as Dialog,
+    createUAS: async (_req, _res, _opts, adopt) => {
+      adopt?.(uas as unknown as Dialog);
+      return uas as unknown as Dialog;
+    },
+    removeDialog: (d) => void ((d as unknown as FakeDialog).removed = true),
   };
   return { engine, uac, uas, sentHeaders };
 }

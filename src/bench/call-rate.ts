@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
 import { ROOT, startProc, untilListening, which, type Proc } from '../harness/processes.js';
-import { sippLoad, softStop } from '../harness/sipp.js';
+import { sippLoad, softStop } from './sipp-load.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile, rssBytes } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-stats.js';

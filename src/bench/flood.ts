@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, type Proc } from '../harness/processes.js';
-import { sippLoad } from '../harness/sipp.js';
+import { sippLoad } from './sipp-load.js';
 import { sample, startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds } from './measure.js';
 import { sippStats } from './sipp-stats.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBalancer } from './balancer.js';
 import { ROOT, untilListening, type Proc } from '../harness/processes.js';
-import { sippLoad, softStop } from '../harness/sipp.js';
+import { sippLoad, softStop } from './sipp-load.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
 import { cpuSeconds, quantile } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-stats.js';

@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { Instance } from '../instance/instance.js';
 import { loadConfig } from '../config.js';
 import { ROOT, until, untilListening, which } from '../harness/processes.js';
-import { sippLoad, softStop, type LoadRun } from '../harness/sipp.js';
+import { sippLoad, softStop, type LoadRun } from './sipp-load.js';
 import { presetRuleList, startDrachtio, writeLoopbackRules } from '../harness/loopback.js';
 import { sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';

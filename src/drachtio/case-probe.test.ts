@@ -85,6 +85,11 @@ describe('running the probe', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('ends by its time limit when the send never calls back (a request sent as the connection to drachtio-server drops)', async () => {
+    const r = await probeHeaderCase(() => new Promise<void>(() => undefined), ['User-to-User'], '127.0.0.1', 100);
+    expect(r).toEqual({ ok: false, error: 'no probe arrived within 100 ms (can drachtio-server reach 127.0.0.1?)' });
+  });
+
   it('fails with the reason when what arrives with its token is not a SIP message (no throw out of the socket handler)', async () => {
     const garbage = async (uri: string, headers: Record<string, string>) => {
       const socket = createSocket('udp4');

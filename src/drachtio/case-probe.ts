@@ -79,6 +79,8 @@ function probeListener(host: string, token: string, timeoutMs: number) {
   return {
     bound,
     arrival,
+    /** Ends the wait with an error (the probe could not be sent). */
+    fail: (error: string) => settle({ error }),
     close: () => {
       clearTimeout(timer);
       settle({ error: 'probe closed' });
@@ -100,7 +102,9 @@ export async function probeHeaderCase(send: ProbeSender, names: readonly string[
     if (port === undefined) return failed(await listener.arrival);
     const uriHost = host.includes(':') ? `[${host}]` : host;
     const headers: HeaderMap = Object.fromEntries([...names.map((n) => [n, 'probe']), [PROBE_HEADER, token]]);
-    await send(`sip:sipcase-probe@${uriHost}:${port}`, headers);
+    // Not awaited alone: drachtio-srf may never call back for a request sent as its connection
+    // drops, and the probe must still end by its time limit (the keeper's queue waits on it).
+    send(`sip:sipcase-probe@${uriHost}:${port}`, headers).catch((e: unknown) => listener.fail(e instanceof Error ? e.message : String(e)));
     const arrived = await listener.arrival;
     if (!('message' in arrived)) return failed(arrived);
     const bad = miscasedNames(names, arrived.message);

@@ -9,8 +9,11 @@
  *   rules keeper at every load;
  * - createUAC with `noAck` (a late-offer leg whose ACK carries the caller's answer):
  *   createLateOfferUac below;
- * - the Srf object itself is seen through the Engine interface (fromSrf), and the few calls the
- *   shell makes beyond it (connect, use, request...) through instance/instance.ts's SrfApp.
+ * - the Srf object itself is seen through the Engine interface (fromSrf: its create calls in their
+ *   callback form, so a new dialog is heard from before drachtio-srf reads on), and the few calls
+ *   the shell makes beyond it (connect, use, request...) through instance/instance.ts's SrfApp;
+ * - its status table, completed to every code RFC 3261 allows (status-codes.ts), and its ACK of a
+ *   refused re-INVITE, which drachtio-server already sent (final-ack.ts): start-up steps.
  */
 import type { EventEmitter } from 'node:events';
 
@@ -62,8 +65,27 @@ export interface Dialog {
   request(opts: { method: string; headers: HeaderMap; body?: string }): Promise<InboundResponse>;
   destroy(opts?: { headers: HeaderMap }): Promise<unknown>;
   on(event: InDialogEvent, listener: (req: InboundRequest, res: ResponseChannel) => void): unknown;
-  /** `destroy`: the far end's BYE; `ack`: the ACK to a 2xx this dialog sent. */
-  on(event: 'destroy' | 'ack', listener: (req: InboundRequest) => void): unknown;
+  /**
+   * The dialog ended from the other side: the peer's BYE, or drachtio-server's own (see
+   * teardownByServer). `reason` is drachtio-srf's word for it.
+   */
+  on(event: 'destroy', listener: (req: InboundRequest, reason?: string) => void): unknown;
+  /** The ACK to a 2xx this dialog sent. */
+  on(event: 'ack', listener: (req: InboundRequest) => void): unknown;
+}
+
+/**
+ * Why drachtio-server itself ended a dialog, when it did: it tears down the caller's dialog when a
+ * refresher=uac caller lets its RFC 4028 session interval pass with no refresh (its log: "tearing
+ * down sip dialog ... because remote peer did not refresh the session within the specified
+ * interval"), sending BYE with `Reason: SIP;cause=200;text="Session timer expired"` to the peer
+ * and a BYE to the app. drachtio-srf hands the app that Reason's text (`reason` of `destroy`) only
+ * for a BYE drachtio-server made (source "application"); a peer's BYE gives "normal release".
+ */
+export type ServerTeardown = 'session_timer';
+
+export function teardownByServer(reason: string | undefined): ServerTeardown | undefined {
+  return reason !== undefined && /^session timer expired$/i.test(reason.trim()) ? 'session_timer' : undefined;
 }
 
 /**
@@ -93,9 +115,28 @@ export interface UacProgress {
   readonly cbProvisional: (res: InboundResponse) => void;
 }
 
+/**
+ * Called with a new dialog before drachtio-srf reads anything more: a listener attached here hears
+ * a request or BYE that came in the same read as the dialog's own 200 (or its confirmation).
+ * Attached after an await, it would not: the promise resumes only after the rest of the read.
+ */
+export type Adopt = (dialog: Dialog) => void;
+
 export interface Engine {
-  createUAC(uri: string, opts: UacOptions, progress: UacProgress): Promise<Dialog>;
-  createUAS(req: InboundRequest, res: ResponseChannel, opts: { localSdp?: string; headers: HeaderMap }): Promise<Dialog>;
+  createUAC(uri: string, opts: UacOptions, progress: UacProgress, adopt?: Adopt): Promise<Dialog>;
+  createUAS(req: InboundRequest, res: ResponseChannel, opts: { localSdp?: string; headers: HeaderMap }, adopt?: Adopt): Promise<Dialog>;
+  /**
+   * Lets drachtio-srf forget a dialog nothing can be sent on any more (drachtio-server's connection
+   * is gone): it only forgets dialogs ended by a BYE, and would otherwise hold it and its
+   * listeners for the life of the process.
+   */
+  removeDialog(dialog: Dialog): void;
+}
+
+/** Dialogs drachtio-srf holds now (its private map; undefined if a later version moves it). */
+export function dialogsHeld(srf: EventEmitter): number | undefined {
+  const held = (srf as unknown as { _dialogs?: unknown })._dialogs;
+  return held instanceof Map ? held.size : undefined;
 }
 
 /** A final non-2xx answer, as drachtio-srf reports one (SipError). */
@@ -114,7 +155,39 @@ export function createLateOfferUac(engine: Engine, uri: string, opts: UacOptions
   return engine.createUAC(uri, { ...opts, noAck: true }, progress) as unknown as Promise<LateOfferLeg>;
 }
 
+type Callback = (err: unknown, dialog: Dialog) => void;
+
+/** What of the Srf object fromSrf uses: its create calls in their callback form. */
+interface SrfCalls {
+  createUAC(uri: string, opts: UacOptions, progress: UacProgress, callback: Callback): unknown;
+  createUAS(req: InboundRequest, res: ResponseChannel, opts: { localSdp?: string; headers: HeaderMap }, callback: Callback): unknown;
+  removeDialog(dialog: Dialog): void;
+}
+
+/**
+ * A create call's callback as a promise; `adopt` runs inside the callback, which drachtio-srf calls
+ * as it makes the dialog, before it reads on (the promise form resumes only after that).
+ */
+function created(call: (callback: Callback) => unknown, adopt: Adopt | undefined): Promise<Dialog> {
+  return new Promise((resolve, reject) => {
+    call((err, dialog) => {
+      if (err) return reject(err instanceof Error || isFinalFailure(err) ? err : new Error(String(err)));
+      try {
+        adopt?.(dialog);
+      } finally {
+        resolve(dialog);
+      }
+    });
+  });
+}
+
 /** The drachtio-srf Srf object, seen through this interface. */
 export function fromSrf(srf: EventEmitter): Engine {
-  return srf as unknown as Engine;
+  const calls = srf as unknown as SrfCalls;
+  return {
+    // A late-offer (noAck) leg is not a dialog yet: nothing to adopt until its ACK.
+    createUAC: (uri, opts, progress, adopt) => created((cb) => calls.createUAC(uri, opts, progress, cb), opts.noAck === true ? undefined : adopt),
+    createUAS: (req, res, opts, adopt) => created((cb) => calls.createUAS(req, res, opts, cb), adopt),
+    removeDialog: (dialog) => calls.removeDialog(dialog),
+  };
 }

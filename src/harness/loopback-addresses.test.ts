@@ -12,7 +12,7 @@ function users(): string[] {
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
     );
-  return ['test/sipp', 'test/docker', 'src/bench', 'src/regress', 'src/harness', 'docker']
+  return ['test/sipp', 'test/docker', 'src/bench', 'src/regress', 'src/harness', 'src/conformance', 'docker']
     .flatMap(walk)
     .filter((f) => !/loopback-addresses(\.test)?\.ts$/.test(f));
 }

@@ -115,6 +115,14 @@ export const LOOPBACK = {
       [38522, 38539],
     ],
   },
+  /** The conformance campaign (src/conformance: npm run conformance, and its short run in test/sipp/conformance.test.ts). */
+  conformance: {
+    net: 17,
+    ports: [
+      [34360, 34360],
+      [38622, 38623],
+    ],
+  },
   /** Unit specs that bind sockets (src/harness/processes.test.ts). */
   unit: { net: 13, ports: [] },
 } as const satisfies Record<string, LoopbackLease>;

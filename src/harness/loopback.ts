@@ -48,12 +48,17 @@ export function writeLoopbackRules(file: string, peers: LoopbackPeers, rules: un
 export interface DrachtioSpec {
   readonly admin: { readonly host: string; readonly port: number; readonly secret: string };
   readonly sip: string;
-  readonly preserve: string;
+  /** Its DRACHTIO_PRESERVE_HEADER_NAMES; undefined: unset (whatever the caller's environment had). */
+  readonly preserve: string | undefined;
   /** drachtio-server's log level (notice, error, warning, info, debug) and its SIP stack's (0-9). */
   readonly loglevel: string;
   readonly sofiaLoglevel: number;
   /** Its UDP socket buffers in bytes (0: its default, 4 MB; the kernel caps them at net.core.rmem_max). */
   readonly udpBufferSize?: number;
+  /** The transports its SIP address takes (`udp` unless given; `udp,tcp` for both). */
+  readonly transports?: string;
+  /** More command-line flags (a TLS address and its files: test/sipp/stack.ts drachtioTlsArgs). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** drachtio-server, admin socket and logging from a small file, SIP address from the command line. */
@@ -69,8 +74,11 @@ export async function startDrachtio(dir: string, name: string, spec: DrachtioSpe
 </drachtio>
 `,
   );
-  const env = { ...process.env, DRACHTIO_PRESERVE_HEADER_NAMES: spec.preserve };
-  const proc = startProc('drachtio', ['-f', conf, '--contact', `sip:${spec.sip};transport=udp`], join(dir, `${name}.log`), env);
+  const env = { ...process.env };
+  delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
+  if (spec.preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = spec.preserve;
+  const contact = `sip:${spec.sip};transport=${spec.transports ?? 'udp'}`;
+  const proc = startProc('drachtio', ['-f', conf, '--contact', contact, ...(spec.extraArgs ?? [])], join(dir, `${name}.log`), env);
   await until(`${name} admin port`, () => portOpen(spec.admin.host, spec.admin.port), 10_000);
   return proc;
 }

@@ -18,8 +18,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { probeAdvice, probeHeaderCase } from '../drachtio/case-probe.js';
 import { trackConnection, type DrachtioState, type TrackedConnection } from '../drachtio/connection.js';
-import { fromSrf, type HeaderMap } from '../drachtio/engine.js';
+import { dialogsHeld, fromSrf, type HeaderMap } from '../drachtio/engine.js';
 import { installHeaderNameLookup, keepHeaderNames } from '../drachtio/preserve.js';
+import { completeStatusTable } from '../drachtio/status-codes.js';
+import { installTransactionAckOnly } from '../drachtio/final-ack.js';
 import { admitCall, unavailable, type AdmissionLimits, type Availability } from '../edge/admission.js';
 import { handlers, type Handler } from '../edge/handlers.js';
 import { SourceRate } from '../edge/source-rate.js';
@@ -64,10 +66,10 @@ function sendProbe(srf: SrfApp): (uri: string, headers: HeaderMap) => Promise<vo
 
 export class Instance {
   private readonly status: Status;
+  private readonly srf: SrfApp;
   private current: CompiledRules | undefined;
   private keeper: RulesKeeper | undefined;
   private connection: TrackedConnection | undefined;
-  private readonly srf = new Srf() as unknown as SrfApp;
   private readonly limits: AdmissionLimits;
   private readonly proxies: readonly Cidr[];
   private readonly relayPorts: RelayPorts;
@@ -78,8 +80,9 @@ export class Instance {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly ops: OpsServer,
-    parts: { readonly metrics: Metrics; readonly calls: Calls; readonly status: Status },
+    parts: { readonly metrics: Metrics; readonly calls: Calls; readonly status: Status; readonly srf: SrfApp },
   ) {
+    this.srf = parts.srf;
     this.metrics = parts.metrics;
     this.calls = parts.calls;
     this.status = parts.status;
@@ -105,10 +108,12 @@ export class Instance {
   /** Starts every part in order; resolves once it relays calls, or fails with a StartupError that says why. */
   static async start(config: Config, log: Logger): Promise<Instance> {
     const status = initialStatus(config.rules);
+    const srf = new Srf() as unknown as SrfApp;
     // The metrics read the registry's size when scraped (never before both exist: no await between).
     const metrics: Metrics = new Metrics({
       liveCalls: () => calls.size,
       rememberedValues: () => calls.rememberedValues(),
+      dialogsHeld: () => dialogsHeld(srf),
       callsByState: () => calls.byState(),
       ready: () => readiness(status).ready,
     });
@@ -120,7 +125,7 @@ export class Instance {
       throw new StartupError(`http.port ${config.http.port}: cannot listen on ${config.http.host}: ${(e as Error).message}`);
     });
     log.info({ host: config.http.host, port: ops.port }, 'serving /healthz, /readyz and /metrics');
-    const instance = new Instance(config, log, ops, { metrics, calls, status });
+    const instance = new Instance(config, log, ops, { metrics, calls, status, srf });
     try {
       await instance.begin();
     } catch (e) {
@@ -135,6 +140,10 @@ export class Instance {
     // drachtio-srf lower-cases the header names it sends: from here on it keeps the rules' names
     // as written (drachtio/preserve.ts), before anything is sent.
     installHeaderNameLookup();
+    // drachtio-srf refuses to send a status its table lacks: every code from 100 to 699 is sendable.
+    completeStatusTable();
+    // drachtio-server ACKs a refused re-INVITE itself: drachtio-srf's second ACK would be a stray one.
+    installTransactionAckOnly();
     const first = await readRules(config.rules);
     if (!first.ok) throw new StartupError(`rules ${config.rules}: ${first.message}`);
     log.info({ peers: [...first.rules.peers.keys()], rules: first.rules.ruleCount, exactNames: first.rules.emittedNames }, `rules loaded from ${config.rules}`);
@@ -202,7 +211,7 @@ export class Instance {
     // Dialogs live in drachtio-server and are tied to this connection: with it gone, no request
     // or BYE will reach these calls again, so they end here instead of staying live.
     if (state === 'disconnected') {
-      const lost = this.calls.forgetAll('lost');
+      const lost = this.calls.loseAll();
       if (lost > 0) this.log.warn({ lost }, 'live calls lost with the connection to drachtio-server');
     }
   }

@@ -112,6 +112,40 @@ describe('reloading rules', () => {
     expect(seen.count('reload')).toBe(1);
   });
 
+  it('after a proof that failed (a reconnection to a drachtio-server without the preserve list), a reload that proves takes calls again', async () => {
+    const reCased: string[] = [];
+    const { k, status } = await keeper(reCased);
+    reCased.push('User-to-User'); // drachtio-server restarted without DRACHTIO_PRESERVE_HEADER_NAMES
+    expect((await k.proveCurrent()).state).toBe('failed');
+    expect(status.probe.state).toBe('failed'); // new calls get 503
+    reCased.length = 0; // the operator fixed it, then sent SIGHUP
+    expect(await k.reload('signal')).toBe('ok');
+    expect(status.probe).toEqual({ state: 'passed' });
+  });
+
+  it('a reload whose new name fails its proof is refused and leaves the proven status of the rules in force alone', async () => {
+    const { k, file, status } = await keeper(['Bad-Name']);
+    writeFileSync(file, withRule({ name: 'bad', actions: [{ action: 'case', header: 'Bad-Name' }] }));
+    expect(await k.reload('signal')).toBe('unpreserved');
+    expect(status.probe).toEqual({ state: 'passed' });
+  });
+
+  it('a proof at a reconnection waits for the reload in progress (they never interleave)', async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const { k, file, proofs } = await keeper([], { name: 'Slow-Name', until: gate });
+    writeFileSync(file, withRule({ name: 'slow', actions: [{ action: 'case', header: 'Slow-Name' }] }));
+    const reloading = k.reload('signal');
+    await until('the reload in its proof', () => proofs.some((p) => p.includes('Slow-Name')), 2000);
+    const proving = k.proveCurrent();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(proofs).toHaveLength(2); // start-up, the reload's; the reconnection's waits
+    release();
+    expect(await reloading).toBe('ok');
+    expect((await proving).state).toBe('passed');
+    expect(proofs.at(-1)).toContain('Slow-Name'); // it proved the rules the reload put in force
+  });
+
   it('reloads run one at a time, in the order asked: a newer file saved during a slow proof is what ends in force', async () => {
     let release = (): void => undefined;
     const gate = new Promise<void>((r) => (release = r));

@@ -48,6 +48,8 @@ export class RulesKeeper {
   private readonly proven = new Set<string>();
   private lastText: string;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Whether the last proof on the wire failed (new calls get 503 until one passes). */
+  private failed = false;
 
   constructor(
     private readonly file: string,
@@ -63,15 +65,16 @@ export class RulesKeeper {
     report.putInForce(first.rules);
   }
 
-  /** Proves the names of the rules in force (at start-up and after every reconnection). */
-  async proveCurrent(): Promise<ProbeState> {
-    this.proven.clear();
-    this.report.probe({ state: 'pending' });
-    const names = this.report.inForce().emittedNames;
-    const result = await this.prover(names);
-    this.report.probe(result);
-    if (result.state === 'passed') for (const n of names) this.proven.add(n);
-    return result;
+  /**
+   * Proves the names of the rules in force (at start-up and after every reconnection), in turn with
+   * reloads: a proof and a reload never interleave.
+   */
+  proveCurrent(): Promise<ProbeState> {
+    return this.inTurn(async () => {
+      this.proven.clear();
+      this.report.probe({ state: 'pending' });
+      return this.prove(this.report.inForce().emittedNames);
+    });
   }
 
   /**
@@ -80,23 +83,52 @@ export class RulesKeeper {
    * a time, in the order asked.
    */
   reload(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
-    const next = this.queue.then(() => this.reloadNow(trigger));
+    return this.inTurn(() => this.reloadNow(trigger));
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Proves the rules in force: the status says what it found. */
+  private async prove(names: readonly string[]): Promise<ProbeState> {
+    const result = await this.prover(names);
+    this.report.probe(result);
+    this.failed = result.state === 'failed';
+    if (result.state === 'passed') for (const n of names) this.proven.add(n);
+    return result;
+  }
+
+  /**
+   * Proves a reload's names before they go in force. A failure refuses the reload and leaves the
+   * status alone (the rules in force keep their proof); a pass clears a failed status.
+   */
+  private async proveNew(names: readonly string[]): Promise<ProbeState> {
+    const result = await this.prover(names);
+    if (result.state === 'failed') return result;
+    if (result.state === 'passed') for (const n of names) this.proven.add(n);
+    if (this.failed) {
+      this.failed = false;
+      this.report.probe(result);
+    }
+    return result;
   }
 
   private async reloadNow(trigger: 'signal' | 'file'): Promise<ReloadOutcome> {
     const loaded = await readRules(this.file);
     const last = this.report.lastReload();
-    const inForceAndClean = last === undefined || last.result === 'ok';
+    const inForceAndClean = (last === undefined || last.result === 'ok') && !this.failed;
     if (loaded.ok && trigger === 'file' && loaded.text === this.lastText && inForceAndClean) return 'unchanged';
     if (!loaded.ok) return this.refuse('invalid', `rules ${this.file}: ${loaded.message}`, trigger);
     // Before the proof: the probe and every message after the swap go out through drachtio-srf.
     this.keepNames(loaded.rules.emittedNames);
-    if (loaded.rules.emittedNames.some((n) => !this.proven.has(n))) {
-      const probe = await this.prover(loaded.rules.emittedNames);
+    // A failed proof (at a reconnection, say) is proven again, whatever the names: a reload is how
+    // an operator who fixed drachtio-server's setting gets new calls taken again.
+    if (this.failed || loaded.rules.emittedNames.some((n) => !this.proven.has(n))) {
+      const probe = await this.proveNew(loaded.rules.emittedNames);
       if (probe.state === 'failed') return this.refuse('unpreserved', probe.advice, trigger);
-      if (probe.state === 'passed') for (const n of loaded.rules.emittedNames) this.proven.add(n);
     }
     this.lastText = loaded.text;
     this.report.putInForce(loaded.rules);

@@ -10,6 +10,7 @@ describe('Prometheus metrics from observations', () => {
     const m = new Metrics({
       liveCalls: () => live,
       rememberedValues: () => 2,
+      dialogsHeld: () => 4,
       callsByState: () => ({ 'setting-up': 1, answered: 5, ending: 1 }),
       ready: () => false,
     });
@@ -43,6 +44,7 @@ describe('Prometheus metrics from observations', () => {
       'sipcase_rewrite_duration_seconds_count 1',
       'sipcase_live_calls 7',
       'sipcase_remembered_values 2',
+      'sipcase_drachtio_dialogs 4',
       'sipcase_live_calls_by_state{state="answered"} 5',
       'sipcase_live_calls_by_state{state="setting-up"} 1',
       'sipcase_ready 0',
@@ -55,6 +57,7 @@ describe('Prometheus metrics from observations', () => {
     const m = new Metrics({
       liveCalls: () => 0,
       rememberedValues: () => 0,
+      dialogsHeld: () => 0,
       callsByState: () => ({ 'setting-up': 0, answered: 0, ending: 0 }),
       ready: () => true,
     });

@@ -11,6 +11,8 @@ export interface MetricsSources {
   readonly liveCalls: () => number;
   /** Values the live calls remember (rewrite/memory.ts), together. */
   readonly rememberedValues: () => number;
+  /** Dialogs drachtio-srf holds (undefined: it no longer says). */
+  readonly dialogsHeld: () => number | undefined;
   /** Live calls by state (setting-up, answered, ending). */
   readonly callsByState: () => Readonly<Record<string, number>>;
   /** Whether /readyz would answer 200 now. */
@@ -137,6 +139,15 @@ export class Metrics implements Observer {
       registers,
       collect() {
         this.set(sources.rememberedValues());
+      },
+    });
+    new Gauge({
+      name: 'sipcase_drachtio_dialogs',
+      help: "Dialogs drachtio-srf holds for sipcase's calls (two an answered call): back to 0 when no call is live",
+      registers,
+      collect() {
+        const held = sources.dialogsHeld();
+        if (held !== undefined) this.set(held);
       },
     });
     new Gauge({

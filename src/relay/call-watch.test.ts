@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { legHealth, watchCall, type Watched } from './call-watch.js';
+import { legHealth, probeSpread, watchCall, type Watched } from './call-watch.js';
 
 /** A watched call whose legs answer OPTIONS with `answers`, recording probes and the reaping. */
 function watched(answers: number[][]): Watched & { probes: number; reaped: unknown[] } {
@@ -89,15 +89,39 @@ describe('the watch over an answered call', () => {
     expect([w.probes, w.reaped]).toEqual([0, []]);
   });
 
-  it('a session timer: each refresh restarts the interval; an interval with none ends the call as expired', async () => {
+  it('a session timer: each refresh restarts the interval; an interval and its grace (30 s of 90) with none end the call as expired', async () => {
     const w = watched([[200, 200]]);
     const watch = watchCall({ livenessMs: 0, maxAgeMs: 0 }, w, 90);
-    await vi.advanceTimersByTimeAsync(60_000);
+    await vi.advanceTimersByTimeAsync(100_000);
     watch.refreshed(90);
-    await vi.advanceTimersByTimeAsync(89_000);
+    await vi.advanceTimersByTimeAsync(119_000);
     expect(w.reaped).toEqual([]);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(w.reaped).toEqual([['expired', 'no session refresh within its 90 s interval', undefined]]);
+  });
+
+  it('a 9-digit session interval (peers may agree one) does not expire the call when it is answered', async () => {
+    const w = watched([[200, 200]]);
+    const watch = watchCall({ livenessMs: 0, maxAgeMs: 0 }, w, 999_999_999);
+    await vi.advanceTimersByTimeAsync(86_400_000);
+    expect(w.reaped).toEqual([]);
+    watch.stop();
+  });
+
+  it('a drain probes calls spread out: 50 calls a second at most, all within its window; each in its turn', async () => {
+    expect(probeSpread(4, 60_000)).toEqual([0, 20, 40, 60]);
+    expect(probeSpread(2000, 10_000).at(-1)).toBe(9995); // more than fit at 50/s: squeezed into the window
+    expect(probeSpread(0, 1000)).toEqual([]);
+    const w = watched([[200, 200]]);
+    const watch = watchCall({ livenessMs: 30_000, maxAgeMs: 0 }, w);
+    watch.probeNow(500);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(w.probes).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(w.probes).toBe(1);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(w.probes).toBe(2); // the next one follows its own, 30 s later
+    watch.stop();
   });
 
   it('a refresh without Session-Expires ends the session timer: nothing expires', async () => {

@@ -12,11 +12,16 @@
  * - session timers (RFC 4028): when the call's 2xx states a Session-Expires, the peers' refreshes
  *   (re-INVITE or UPDATE answered 2xx, relayed by call.ts) must keep coming; an interval that
  *   passes with none means the refresher is gone, and the call ends on both sides (`expired`).
+ *   drachtio-server enforces the same interval on the caller's leg itself (call.ts recognises its
+ *   BYE as `expired` too): sipcase's own deadline is a backstop, a grace later (sessionDeadlineMs),
+ *   so the two never race to end one call.
  * - a ceiling on age: a call answered `maxAgeMs` ago ends on both sides.
  *
  * The watch only decides when; what ending means (BYE on both legs, counted by outcome) is the
  * call's (call.ts). Timers are unref'd: a watch never keeps the process alive.
  */
+
+import { deadline, type Deadline } from './deadline.js';
 
 /** Why sipcase ended an answered call on its own. */
 export type Reaped = 'unreachable' | 'max_age' | 'expired';
@@ -43,12 +48,35 @@ export function legHealth(status: number): LegHealth {
   return status === 503 ? 'doubtful' : 'there';
 }
 
+/**
+ * A drain probes every live call, but not at once: 2 OPTIONS a call, for up to limits.maxCalls
+ * calls, in one burst would trip a peer's rate limit and make healthy calls look dead. Probes go
+ * out at most this many calls a second, and all within `windowMs` (each call's next probe then
+ * follows its own, so the burst does not come back every interval either).
+ */
+export const DRAIN_PROBES_PER_S = 50;
+
+/** When each of `count` calls is probed, in ms from now: evenly spaced, the last before `windowMs`. */
+export function probeSpread(count: number, windowMs: number): number[] {
+  const spacing = count === 0 ? 0 : Math.min(1000 / DRAIN_PROBES_PER_S, windowMs / count);
+  return Array.from({ length: count }, (_, i) => Math.floor(i * spacing));
+}
+
+/**
+ * When sipcase ends a session nobody refreshed: its interval, then the grace RFC 4028 §10 gives a
+ * non-refresher's BYE (a third of the interval, 32 s at most), now on the far side of expiry.
+ * drachtio-server tears down at the interval itself; the grace makes it the first, by far.
+ */
+export function sessionDeadlineMs(seconds: number): number {
+  return (seconds + Math.min(32, seconds / 3)) * 1000;
+}
+
 /** Doubtful answers in a row that make a leg gone. */
 const DOUBTS = 2;
 
 export interface Watch {
-  /** Probes now rather than at the next interval (a drain wants the dead gone soon). */
-  probeNow(): void;
+  /** Probes `inMs` from now rather than at the next interval (a drain wants the dead gone soon). */
+  probeNow(inMs?: number): void;
   /** The session was refreshed (or first set up) for `seconds`; undefined: no session timer. */
   refreshed(seconds: number | undefined): void;
   stop(): void;
@@ -58,8 +86,7 @@ export function watchCall(settings: WatchSettings, watched: Watched, sessionSeco
   let stopped = false;
   let probing = false;
   let doubts: number[] = [];
-  let next: NodeJS.Timeout | undefined;
-  const later = (ms: number, fn: () => void) => setTimeout(fn, ms).unref();
+  let next: Deadline | undefined;
 
   const probe = async (): Promise<void> => {
     if (stopped || probing) return;
@@ -79,32 +106,32 @@ export function watchCall(settings: WatchSettings, watched: Watched, sessionSeco
     schedule();
   };
   const schedule = () => {
-    if (settings.livenessMs > 0) next = later(settings.livenessMs, () => void probe());
+    if (settings.livenessMs > 0) next = deadline(settings.livenessMs, () => void probe());
   };
 
-  let session: NodeJS.Timeout | undefined;
+  let session: Deadline | undefined;
   const refreshed = (seconds: number | undefined) => {
-    clearTimeout(session);
+    session?.clear();
     if (stopped || seconds === undefined || seconds <= 0) return;
-    session = later(seconds * 1000, () => !stopped && watched.reap('expired', `no session refresh within its ${seconds} s interval`));
+    session = deadline(sessionDeadlineMs(seconds), () => !stopped && watched.reap('expired', `no session refresh within its ${seconds} s interval`));
   };
 
   schedule();
   refreshed(sessionSeconds);
   const ceiling =
-    settings.maxAgeMs > 0 ? later(settings.maxAgeMs, () => !stopped && watched.reap('max_age', `answered ${settings.maxAgeMs / 1000} s ago`)) : undefined;
+    settings.maxAgeMs > 0 ? deadline(settings.maxAgeMs, () => !stopped && watched.reap('max_age', `answered ${settings.maxAgeMs / 1000} s ago`)) : undefined;
   return {
-    probeNow: () => {
+    probeNow: (inMs = 0) => {
       if (settings.livenessMs <= 0 || stopped) return;
-      clearTimeout(next);
-      void probe();
+      next?.clear();
+      next = deadline(inMs, () => void probe());
     },
     refreshed,
     stop: () => {
       stopped = true;
-      clearTimeout(next);
-      clearTimeout(ceiling);
-      clearTimeout(session);
+      next?.clear();
+      ceiling?.clear();
+      session?.clear();
     },
   };
 }

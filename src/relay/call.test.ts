@@ -6,6 +6,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
 import { compile } from '../../test/fixtures.js';
 import type { Dialog, Engine, OutboundRequest, UacProgress } from '../drachtio/engine.js';
+import type { Peer } from '../rules/types.js';
+import { Call } from './call.js';
 import { handleInvite } from './invite.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
@@ -30,6 +32,7 @@ describe('errors are values on the relay path', () => {
         return uac as unknown as Dialog;
       },
       createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+      removeDialog: () => undefined,
     };
     const ctx = context(engine);
     const res = new Channel();
@@ -82,6 +85,40 @@ describe("the far leg's requests while the caller's leg is being answered", () =
     expect(res.sent.map((s) => s.status)).toEqual([200]);
   });
 
+  it("the caller's BYE read with drachtio-server's word that the 200 went out (before the legs are joined): the BYE crosses, the call completes", async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const quick: Engine = {
+      ...engine,
+      createUAS: async (req, res, opts, adopt) => {
+        adopt?.(uas as unknown as Dialog);
+        uas.emit('destroy', request('BYE', KORE, 'BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 BYE\r\n\r\n'), 'normal release');
+        return engine.createUAS(req, res, opts);
+      },
+    };
+    const ctx = context(quick);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await settle();
+    expect([uac.destroyed, ctx.calls.size]).toEqual([true, 0]);
+    expect(ctx.observer.count('call-ended', { outcome: 'completed' })).toBe(1);
+  });
+
+  it("the caller's re-INVITE read with drachtio-server's word that the 200 went out waits, then crosses (unheard, drachtio-srf answered it 200 itself)", async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const res = new Channel();
+    const quick: Engine = {
+      ...engine,
+      createUAS: async (req, r, opts, adopt) => {
+        adopt?.(uas as unknown as Dialog);
+        uas.emit('modify', request('INVITE', KORE, 'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INVITE\r\n\r\n'), res);
+        return engine.createUAS(req, r, opts);
+      },
+    };
+    await handleInvite(context(quick), request('INVITE', KORE, inviteRaw), new Channel());
+    await settle();
+    expect(uac.requests.map((r) => r.method)).toEqual(['INVITE']);
+    expect(res.sent.map((s) => s.status)).toEqual([200]);
+  });
+
   it('a call that never connects answers them 481', async () => {
     const { engine, uac } = answeringEngine();
     const res = new Channel();
@@ -103,7 +140,7 @@ describe("a call's state moves only as call-state.ts allows", () => {
     const lostMidAnswer: Engine = {
       ...engine,
       createUAS: async (...args) => {
-        expect(ctx.calls.forgetAll('lost')).toBe(1); // drachtio-server's connection goes now
+        expect(ctx.calls.loseAll()).toBe(1); // drachtio-server's connection goes now
         return engine.createUAS(...args);
       },
     };
@@ -197,6 +234,7 @@ describe('drain hangs calls up', () => {
           } satisfies OutboundRequest);
         }),
       createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+      removeDialog: () => undefined,
     };
     const ctx = context(engine);
     const res = new Channel();
@@ -220,6 +258,84 @@ describe('drain hangs calls up', () => {
     expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '60' } }]);
     expect(sentHeaders).toEqual([]);
     expect(ctx.observer.count('rejected', { reason: 'draining' })).toBe(1);
+  });
+});
+
+describe('a drain hangs up every call', () => {
+  it('a late-offer call waiting for its ACK when the drain hangs up: once the ACK comes, both legs get BYE, none is joined', async () => {
+    const far = new FakeDialog(ok);
+    const uas = new FakeDialog(ok);
+    const engine: Engine = {
+      createUAC: async (_uri, opts) => {
+        expect(opts.noAck).toBe(true);
+        return { sdp: 'v=0\r\n', res: ok, ack: async () => far, destroy: async () => undefined } as unknown as Dialog;
+      },
+      createUAS: async () => uas as unknown as Dialog,
+      removeDialog: () => undefined,
+    };
+    const ctx = context(engine);
+    const noSdp = inviteRaw.replace(/Content-Type[\s\S]*$/, 'Content-Length: 0\r\n\r\n');
+    const placing = handleInvite(ctx, request('INVITE', KORE, noSdp), new Channel());
+    await vi.waitFor(() => expect(uas.listenerCount('ack')).toBe(1)); // the caller's leg answered, its ACK awaited
+    await ctx.calls.hangUpAll('drained');
+    uas.emit('ack', { body: 'v=0\r\n' });
+    await placing;
+    expect([far.destroyed, uas.destroyed, ctx.calls.size]).toEqual([true, true, 0]);
+    expect(ctx.observer.count('call-answered')).toBe(0);
+    expect(ctx.observer.count('call-ended', { outcome: 'drained' })).toBe(1);
+  });
+});
+
+describe("a call's memory holds only what crossed", () => {
+  const rules = compile(
+    JSON.stringify({
+      peers: {
+        genesys: { sources: ['203.0.113.0/24'], target: 'sip:byoc.example.pure.cloud:5060' },
+        kore: { sources: ['198.51.100.20'], target: 'sip:198.51.100.20:5060' },
+      },
+      rules: [
+        { name: 'keep', when: { from: 'kore', methods: ['INFO'] }, actions: [{ action: 'remember', name: 'secret', value: '${header:X-Secret}' }] },
+        { name: 'use', when: { from: 'genesys', methods: ['INFO'] }, actions: [{ action: 'set', header: 'X-Copy', value: '${memory.secret}' }] },
+      ],
+    }),
+  );
+  const koreInfo = (extra: string) => request('INFO', KORE, `INFO sip:x SIP/2.0\r\nCSeq: 2 INFO\r\n${extra}X-Secret: s3cret\r\n\r\n`);
+  const genesysInfo = () => request('INFO', GENESYS, 'INFO sip:x SIP/2.0\r\nCSeq: 3 INFO\r\n\r\n');
+
+  async function liveCall() {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    ctx.held.current = rules;
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    return { uac, uas };
+  }
+
+  it('a request sipcase refused (483: no hops left) is not remembered: the other peer never saw it', async () => {
+    const { uac, uas } = await liveCall();
+    const refused = new Channel();
+    uas.emit('info', koreInfo('Max-Forwards: 0\r\n'), refused);
+    await settle();
+    uac.emit('info', genesysInfo(), new Channel());
+    await settle();
+    expect(refused.sent.map((r) => r.status)).toEqual([483]);
+    expect(uas.requests.map((r) => r.headers['X-Copy'])).toEqual([undefined]);
+  });
+
+  it('however many names reloads bring, a call holds at most 16', () => {
+    const ctx = context(answeringEngine().engine);
+    const kore = ctx.rules().peers.get('kore') as Peer;
+    const genesys = ctx.rules().peers.get('genesys') as Peer;
+    const names = new Map(Array.from({ length: 20 }, (_, i) => [`n${i}`, 'v'] as const));
+    expect(new Call(ctx, 'c', ctx.log, kore, genesys, ctx.rules(), names).rememberedValues).toBe(16);
+  });
+
+  it('the same request relayed is remembered, and used later on the other leg', async () => {
+    const { uac, uas } = await liveCall();
+    uas.emit('info', koreInfo(''), new Channel());
+    await settle();
+    uac.emit('info', genesysInfo(), new Channel());
+    await settle();
+    expect(uas.requests.map((r) => r.headers['X-Copy'])).toEqual(['s3cret']);
   });
 });
 
@@ -267,12 +383,13 @@ describe('a reload reaches live calls', () => {
 });
 
 describe('the call registry', () => {
-  it('forgets every call when drachtio-server is gone, sending nothing on their dialogs', async () => {
+  it('forgets every call when drachtio-server is gone, sending nothing on their dialogs, and drachtio-srf forgets the dialogs too', async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
-    expect(ctx.calls.forgetAll('lost')).toBe(1);
+    expect(ctx.calls.loseAll()).toBe(1);
     expect([ctx.calls.size, uac.destroyed, uas.destroyed]).toEqual([0, false, false]);
+    expect([uac.removed, uas.removed]).toEqual([true, true]);
     expect(ctx.observer.count('call-ended', { outcome: 'lost' })).toBe(1);
   });
 
@@ -332,6 +449,7 @@ describe('no call lives for ever', () => {
           } satisfies OutboundRequest);
         }),
       createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+      removeDialog: () => undefined,
     };
     const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 40 });
     const res = new Channel();
@@ -362,8 +480,8 @@ describe('no call lives for ever', () => {
         for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
       };
       await vi.advanceTimersByTimeAsync(60_000);
-      await reInvite(); // answered 200 by the fake far leg: the session runs 90 s from here
-      await vi.advanceTimersByTimeAsync(89_000);
+      await reInvite(); // answered 200 by the fake far leg: the session runs 90 s (and 30 s of grace) from here
+      await vi.advanceTimersByTimeAsync(119_000);
       expect(ctx.calls.size).toBe(1);
       uac.request = async () => ({ status: 408, reason: 'Request Timeout', raw: 'SIP/2.0 408 Request Timeout\r\nCSeq: 3 INVITE\r\n\r\n', body: '' });
       await reInvite(); // not answered 2xx: no refresh
@@ -373,5 +491,26 @@ describe('no call lives for ever', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("drachtio-server's own BYE when the session timer ran out ends the call as expired, by drachtio-server; it crosses to the other leg", async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const bye = 'BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 BYE\r\nReason: SIP;cause=200;text="Session timer expired"\r\n\r\n';
+    uas.emit('destroy', request('BYE', KORE, bye), 'Session timer expired');
+    await settle();
+    expect([uac.destroyed, ctx.calls.size]).toEqual([true, 0]);
+    expect(ctx.observer.count('call-ended', { outcome: 'expired' })).toBe(1);
+  });
+
+  it("a peer's BYE carrying the same Reason is the peer's hang-up (drachtio-srf says normal release): completed", async () => {
+    const { engine, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const bye = 'BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 BYE\r\nReason: SIP;cause=200;text="Session timer expired"\r\n\r\n';
+    uas.emit('destroy', request('BYE', KORE, bye), 'normal release');
+    await settle();
+    expect(ctx.observer.count('call-ended', { outcome: 'completed' })).toBe(1);
   });
 });

@@ -23,13 +23,14 @@ import type { CallOutcome, Observer, Way } from '../observe.js';
 import { peerHasAddress } from '../rules/peers.js';
 import type { Cidr, CompiledRules, Peer } from '../rules/types.js';
 import { CallLife, type CallState } from './call-state.js';
-import { IN_DIALOG_EVENTS, type Dialog, type InboundRequest, type ResponseChannel } from '../drachtio/engine.js';
+import { IN_DIALOG_EVENTS, teardownByServer, type Dialog, type Engine, type InboundRequest, type ResponseChannel } from '../drachtio/engine.js';
 import { outboundBytes, sendOptions } from './outbound.js';
 import { originAddress, originOf } from '../edge/origin.js';
 import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import type { CallMemory } from '../rewrite/memory.js';
+import { MAX_MEMORY_NAMES } from '../rules/compile.js';
 import { watchCall, type Reaped, type Watch, type WatchSettings } from './call-watch.js';
 import { sessionInterval } from '../sip/session-timer.js';
 
@@ -46,6 +47,8 @@ export interface CallPorts {
   readonly calls: { remove(call: Call, outcome: CallOutcome): void };
   /** Liveness probes and the ceiling on age of answered calls. */
   readonly watch: WatchSettings;
+  /** Where a lost call's dialogs are forgotten. */
+  readonly engine: Pick<Engine, 'removeDialog'>;
 }
 
 export interface Leg {
@@ -59,9 +62,13 @@ export class Call {
   /** The call's state: every change is a move call-state.ts allows. */
   private readonly life = new CallLife();
   private legs: readonly [Leg, Leg] | undefined;
+  /** The far leg, once it answered (adopted before the legs are joined). */
+  private far: Leg | undefined;
   private abortSetUp: (() => void) | undefined;
-  /** The far leg's requests that came before the legs were joined (see adoptFarLeg). */
-  private early: { readonly run: () => void; readonly refuse: () => void }[] | undefined;
+  /** Requests and BYEs of adopted legs that came before the legs were joined (see adopt). */
+  private early: { readonly run: () => void; readonly refuse: () => void }[] = [];
+  /** Legs heard from before connect(), by side: 0 the caller's, 1 the far leg. */
+  private readonly adopted: [Leg | undefined, Leg | undefined] = [undefined, undefined];
   private keptOldRules = false;
   private readonly startedAt = Date.now();
   /** Values the rules remembered from this call's messages. */
@@ -89,8 +96,18 @@ export class Call {
     return this.memory.size;
   }
 
+  /**
+   * Keeps remembered values. A rules file names at most MAX_MEMORY_NAMES, but reloads can bring
+   * others to a live call: the call holds no more than that many names whatever the reloads did.
+   */
   private remember(values: CallMemory): void {
-    for (const [name, value] of values) this.memory.set(name, value);
+    for (const [name, value] of values) {
+      if (this.memory.size >= MAX_MEMORY_NAMES && !this.memory.has(name)) {
+        this.log.warn({ name, limit: MAX_MEMORY_NAMES }, 'call already remembers as many names as it may: this one is not kept');
+        continue;
+      }
+      this.memory.set(name, value);
+    }
   }
 
   get state(): CallState {
@@ -108,15 +125,25 @@ export class Call {
     return this.startRules;
   }
 
-  /** Rewrites a message going from one peer to the other; undefined (logged) when it cannot be read. */
-  rewrite(raw: string, from: Peer, to: Peer): Rewritten | undefined {
+  /**
+   * Rewrites a message going from one peer to the other; undefined (logged) when it cannot be read.
+   * What it would remember is not kept yet: only a message that crosses may (see crossing()).
+   */
+  private rewrite(raw: string, from: Peer, to: Peer): Rewritten | undefined {
     const r = rewriteForLeg(this.rules(), raw, { from: from.name, to: to.name }, this.log, this.ctx.observer, this.memory);
-    if (r.ok) {
-      if (this.life.state !== 'ended') this.remember(r.value.remembered);
-      return r.value;
-    }
+    if (r.ok) return r.value;
     this.log.error({ direction: `${from.name}->${to.name}`, error: r.error }, 'message could not be parsed for rewriting');
     return undefined;
+  }
+
+  /**
+   * A rewritten message is about to cross: what the rules remembered from it is kept now. A message
+   * refused (413, 483, 422, 400) or dropped as too large never reached the other peer, and a later
+   * REFER must not carry a value that peer never saw.
+   */
+  private crossing(out: Rewritten): Rewritten {
+    if (this.life.state !== 'ended') this.remember(out.remembered);
+    return out;
   }
 
   /**
@@ -128,7 +155,8 @@ export class Call {
    */
   rewriteBounded(raw: string, from: Peer, to: Peer): Rewritten | undefined {
     const out = this.rewrite(raw, from, to);
-    if (out === undefined || outboundBytes(out) <= this.ctx.maxMessageBytes) return out;
+    if (out === undefined) return undefined;
+    if (outboundBytes(out) <= this.ctx.maxMessageBytes) return this.crossing(out);
     this.log.warn(
       { direction: `${from.name}->${to.name}`, bytes: outboundBytes(out), limit: this.ctx.maxMessageBytes },
       'message over limits.maxMessageBytes: sent on without its headers and body',
@@ -142,24 +170,29 @@ export class Call {
   }
 
   /**
-   * The far leg answered: from its ACK on, its peer may send in-dialog requests (a REFER at once,
-   * say) while the caller's leg is still being answered. Until connect() joins the legs they wait
-   * here, and then cross in order; a call that never connects answers them 481. Without this,
-   * drachtio-srf would answer them 200 itself, and a transfer would be lost.
+   * A leg exists (`side` 0: the caller's, answered; 1: the far leg, which answered): its events are
+   * heard from this moment, which the engine calls before anything else it read (drachtio/engine.ts).
+   * A peer may send at once: the far leg a REFER while the caller's leg is still being answered,
+   * the caller its BYE in the same read as drachtio-server's word that the 200 went out. Until
+   * connect() joins the legs, they wait here and then cross in order; a call that never connects
+   * answers them 481. Unheard, drachtio-srf would answer a request 200 itself (a transfer lost) and
+   * a BYE would leave the call up with one leg gone.
    */
-  adoptFarLeg(b: Leg): void {
-    const early: { run: () => void; refuse: () => void }[] = [];
-    this.early = early;
-    const caller = () => (this.legs as readonly [Leg, Leg])[0];
+  adopt(leg: Leg, side: 0 | 1): void {
+    this.adopted[side] = leg;
+    if (side === 1) this.far = leg;
+    const other = () => (this.legs as readonly [Leg, Leg])[1 - side] as Leg;
     for (const event of IN_DIALOG_EVENTS) {
-      b.dialog.on(event, (req, res) => {
-        if (this.legs !== undefined) return void this.relay(b, caller(), req, res);
-        early.push({ run: () => void this.relay(b, caller(), req, res), refuse: () => res.send(481, 'Call/Transaction Does Not Exist', {}) });
+      leg.dialog.on(event, (req, res) => {
+        if (this.legs !== undefined) return void this.relay(leg, other(), req, res);
+        const refuse = () => res.send(481, 'Call/Transaction Does Not Exist', {});
+        if (this.life.state === 'ended') return refuse();
+        this.early.push({ run: () => void this.relay(leg, other(), req, res), refuse });
       });
     }
-    b.dialog.on('destroy', (bye) => {
-      if (this.legs !== undefined) return void this.onBye(b, caller(), bye);
-      early.push({ run: () => void this.onBye(b, caller(), bye), refuse: () => undefined });
+    leg.dialog.on('destroy', (bye, reason) => {
+      if (this.legs !== undefined) return void this.onBye(leg, other(), bye, reason);
+      this.early.push({ run: () => void this.onBye(leg, other(), bye, reason), refuse: () => undefined });
     });
   }
 
@@ -177,20 +210,21 @@ export class Call {
     }
     this.life.move('answered');
     this.legs = [a, b];
+    this.far = b;
     this.abortSetUp = undefined;
     this.answeredAt = Date.now();
     this.ctx.observer.record({ type: 'call-answered', way: this.way });
-    this.wire(a, b);
+    if (this.adopted[0]?.dialog !== a.dialog) this.wire(a, b);
+    if (this.adopted[1]?.dialog !== b.dialog) this.wire(b, a);
     const waiting = this.early;
-    this.early = undefined;
-    if (waiting === undefined) this.wire(b, a);
-    else for (const w of waiting) w.run();
+    this.early = [];
+    for (const w of waiting) w.run();
     this.watch = watchCall(this.ctx.watch, { probe: () => this.probeLegs(), reap: (outcome, detail, leg) => this.reap(outcome, detail, leg) }, sessionSeconds);
   }
 
-  /** Probes both legs now rather than at the next interval (a drain wants the dead gone soon). */
-  probeNow(): void {
-    this.watch?.probeNow();
+  /** Probes both legs `inMs` from now rather than at the next interval (a drain wants the dead gone soon). */
+  probeNow(inMs = 0): void {
+    this.watch?.probeNow(inMs);
   }
 
   /** sipcase's own in-dialog OPTIONS on each leg (not relayed): each leg's status, 0 when the request failed. */
@@ -232,7 +266,7 @@ export class Call {
     for (const event of IN_DIALOG_EVENTS) {
       from.dialog.on(event, (req, res) => void this.relay(from, to, req, res));
     }
-    from.dialog.on('destroy', (bye) => void this.onBye(from, to, bye));
+    from.dialog.on('destroy', (bye, reason) => void this.onBye(from, to, bye, reason));
   }
 
   /** One in-dialog request across: check its source, rewrite, send, rewrite the answer, answer. */
@@ -269,6 +303,7 @@ export class Call {
       res.send(refused.status, refused.reason, refused.headers === undefined ? {} : { headers: { ...refused.headers } });
       return;
     }
+    this.crossing(out);
     this.logTransfer(out, from, to);
     try {
       observer.record({ type: 'relayed', method: req.method, kind: 'request' });
@@ -298,9 +333,20 @@ export class Call {
     if (event?.kind === 'progress') this.log.info({ direction, status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
   }
 
-  private async onBye(from: Leg, to: Leg, bye: InboundRequest): Promise<void> {
+  /**
+   * A BYE ended one leg: it crosses to the other, and the call is over. A BYE drachtio-server made
+   * itself because the session timer ran out is the call expiring (outcome expired, ended by
+   * drachtio-server), exactly as when sipcase's own watch fires first: the two timers run on the
+   * same interval, and the outcome must not depend on which one wins.
+   */
+  private async onBye(from: Leg, to: Leg, bye: InboundRequest, reason?: string): Promise<void> {
+    // As in relay(): an answer read with the BYE (a peer answers a request and hangs up at once)
+    // crosses first; sent on ahead of it, the BYE would end a dialog with a transaction still open.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.life.state !== 'answered') return;
     this.life.move('ending');
+    const expired = teardownByServer(reason) === 'session_timer';
+    if (expired) this.log.warn({ leg: from.peer.name }, "drachtio-server ended the caller's dialog: no session refresh within its interval");
     const out = this.rewriteBounded(bye.raw, from.peer, to.peer);
     this.ctx.observer.record({ type: 'relayed', method: 'BYE', kind: 'request' });
     try {
@@ -308,7 +354,8 @@ export class Call {
     } catch (err) {
       this.log.warn({ err }, 'BYE toward the other leg failed');
     }
-    this.end('completed', from.peer.name);
+    if (expired) this.end('expired', 'drachtio-server');
+    else this.end('completed', from.peer.name);
   }
 
   /**
@@ -328,6 +375,15 @@ export class Call {
   }
 
   /**
+   * drachtio-server's connection is gone, and with it every dialog of the call: nothing can be sent
+   * on them, so they are forgotten (drachtio-srf too) and the call ends as lost.
+   */
+  lose(): void {
+    for (const leg of [...(this.legs ?? []), this.far]) if (leg !== undefined) this.ctx.engine.removeDialog(leg.dialog);
+    this.end('lost', 'drachtio-server');
+  }
+
+  /**
    * Forgets the call; safe to call more than once. Its one info line says how it went, like a
    * call detail record: outcome, who ended it, the other leg's Call-ID, set-up and talk time.
    */
@@ -335,8 +391,9 @@ export class Call {
     if (this.life.state === 'ended') return;
     this.life.move('ended');
     this.abortSetUp = undefined;
-    for (const w of this.early ?? []) w.refuse();
-    this.early = undefined;
+    const waiting = this.early;
+    this.early = [];
+    for (const w of waiting) w.refuse();
     this.watch?.stop();
     this.memory.clear();
     this.ctx.calls.remove(this, outcome);

@@ -59,12 +59,12 @@ export class Calls {
   }
 
   /**
-   * Forgets every live call without signalling: for when drachtio-server, which holds their
-   * dialogs, is gone and nothing can be sent on them any more.
+   * Forgets every live call and its dialogs without signalling (outcome lost): for when
+   * drachtio-server, which holds their dialogs, is gone and nothing can be sent on them any more.
    */
-  forgetAll(outcome: CallOutcome): number {
+  loseAll(): number {
     const gone = this.all();
-    for (const c of gone) c.end(outcome, 'drachtio-server');
+    for (const c of gone) c.lose();
     return gone.length;
   }
 

@@ -52,7 +52,11 @@ describe('a new call', () => {
   });
 
   it('answers 503 when the other peer cannot be reached at all', async () => {
-    const engine: Engine = { createUAC: async () => Promise.reject(new Error('socket closed')), createUAS: async () => Promise.reject(new Error('unused')) };
+    const engine: Engine = {
+      createUAC: async () => Promise.reject(new Error('socket closed')),
+      createUAS: async () => Promise.reject(new Error('unused')),
+      removeDialog: () => undefined,
+    };
     const ctx = context(engine);
     const res = new Channel();
     await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);

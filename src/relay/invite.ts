@@ -101,12 +101,17 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
       pending = sent;
       if (stop !== undefined) sent.cancel();
     },
+    // Runs inside drachtio-srf's wire reader, before it PRACKs a reliable 1xx: it must never throw.
     cbProvisional: (provisional) => {
       if (provisional.status === 100 || stop !== undefined) return; // drachtio-server sends its own 100 Trying
-      const back = call.rewriteBounded(provisional.raw, to, from);
-      if (back === undefined) return;
-      res.send(provisional.status, provisional.reason, sendOptions(back));
-      ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
+      try {
+        const back = call.rewriteBounded(provisional.raw, to, from);
+        if (back === undefined) return;
+        res.send(provisional.status, provisional.reason, sendOptions(back));
+        ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
+      } catch (err) {
+        call.log.error({ err, status: provisional.status }, 'provisional response not relayed');
+      }
     },
   };
   const uri = legUri(req.uri, to.target);
@@ -118,7 +123,7 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
     answer =
       out.body === undefined
         ? { kind: 'late', leg: await createLateOfferUac(ctx.engine, uri, opts, progress) }
-        : { kind: 'dialog', dialog: await ctx.engine.createUAC(uri, opts, progress) };
+        : { kind: 'dialog', dialog: await ctx.engine.createUAC(uri, opts, progress, (dialog) => call.adopt({ peer: to, dialog }, 1)) };
   } catch (err) {
     failed(ctx, call, res, err, stop);
     return;
@@ -130,10 +135,22 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
     stopped(ctx, call, res, stop);
     return;
   }
-  await answered(ctx, call, req, res, answer);
+  await answered(ctx, call, req, res, answer, () => stop);
 }
 
-async function answered(ctx: RelayPorts, call: Call, req: InboundRequest, res: ResponseChannel, answer: Answer): Promise<void> {
+/**
+ * Both legs answer: the caller's leg gets the far leg's 2xx, and (late offer) the far leg the
+ * caller's ACK. A stop asked for meanwhile (a drain's hang-up, while a late-offer call waits for
+ * its ACK) is kept: once both legs are up, both are hung up rather than joined.
+ */
+async function answered(
+  ctx: RelayPorts,
+  call: Call,
+  req: InboundRequest,
+  res: ResponseChannel,
+  answer: Answer,
+  stopAsked: () => Stop | undefined,
+): Promise<void> {
   const { caller: from, callee: to } = call;
   const ok = answer.kind === 'dialog' ? answer.dialog.res : answer.leg.res;
   const rewritten = call.rewriteBounded(ok.raw, to, from);
@@ -145,18 +162,24 @@ async function answered(ctx: RelayPorts, call: Call, req: InboundRequest, res: R
   }
   let uas: Dialog;
   let uac: Dialog;
-  // An early-offer far leg is a dialog already: its requests must not be lost while the caller's
-  // leg is answered (call.ts, adoptFarLeg).
-  if (answer.kind === 'dialog') call.adoptFarLeg({ peer: to, dialog: answer.dialog });
   try {
     const { headers, body } = sendOptions(rewritten);
-    uas = await ctx.engine.createUAS(req, res, body === undefined ? { headers } : { headers, localSdp: body });
+    uas = await ctx.engine.createUAS(req, res, body === undefined ? { headers } : { headers, localSdp: body }, (dialog) =>
+      call.adopt({ peer: from, dialog }, 0),
+    );
     ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'response' });
     uac = answer.kind === 'dialog' ? answer.dialog : await answer.leg.ack(await callersAnswer(uas));
   } catch (err) {
     call.log.warn({ err }, 'caller went away before the call was set up: hanging up the other leg');
     await abandon(answer);
     call.end('abandoned');
+    return;
+  }
+  const stop = stopAsked();
+  if (stop !== undefined) {
+    call.log.info({ stop }, 'call stopped while it was being answered: hanging up both legs');
+    await Promise.allSettled([uas.destroy(), uac.destroy()]);
+    call.end(stop === 'canceled' ? 'abandoned' : stop, 'sipcase');
     return;
   }
   call.log.debug({ bCallId: uac.sip.callId, offer: answer.kind === 'late' ? 'late' : 'early' }, 'call answered');
@@ -172,6 +195,10 @@ async function abandon(answer: Answer): Promise<void> {
 function callersAnswer(uas: Dialog): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no ACK from the caller within 32 s')), 32_000);
+    uas.on('destroy', () => {
+      clearTimeout(timer);
+      reject(new Error('the caller hung up before it ACKed the 200 OK'));
+    });
     uas.on('ack', (ack) => {
       clearTimeout(timer);
       if (ack.body === '') reject(new Error('the caller ACKed a late-offer 200 OK without an SDP answer'));

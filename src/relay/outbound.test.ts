@@ -26,6 +26,17 @@ const invite = parseMessage(
 );
 
 describe('what crosses to the other leg', () => {
+  it("a redirect's Contact (3xx, 485) is where to call next: it crosses; a 200's or a 486's is the leg's own and does not", () => {
+    const answer = (status: string) =>
+      outbound(parseMessage(sip(`SIP/2.0 ${status}`, 'CSeq: 1 INVITE', 'Contact: <sip:elsewhere@redirect.example>', 'Content-Length: 0'))).headers;
+    expect([answer('302 Moved Temporarily'), answer('485 Ambiguous'), answer('380 Alternative Service')].map((h) => h['Contact'])).toEqual([
+      '<sip:elsewhere@redirect.example>',
+      '<sip:elsewhere@redirect.example>',
+      '<sip:elsewhere@redirect.example>',
+    ]);
+    expect([answer('200 OK'), answer('486 Busy Here')].map((h) => h['Contact'])).toEqual([undefined, undefined]);
+  });
+
   it('every header but the per-leg ones, in order, spelled as given; copies joined under the first spelling', () => {
     expect(outbound(invite).headers).toEqual({
       'User-to-User': '00AB;encoding=hex',

@@ -2,7 +2,8 @@
  * What of a rewritten message crosses to the other leg. Dialog and transport headers belong to
  * each leg and drachtio-server writes its own (Via, Route, Record-Route, Contact, CSeq, Call-ID,
  * From and To with their tags, Content-Length; RSeq/RAck are per leg, as PRACK is); every other
- * header crosses, in order, spelled as the rules left it.
+ * header crosses, in order, spelled as the rules left it. A redirect's Contact is no leg's own: it
+ * crosses too.
  */
 import type { SipMessage } from '../sip/message.js';
 import type { HeaderMap } from '../drachtio/engine.js';
@@ -34,8 +35,9 @@ export interface Outbound {
 export function outbound(message: SipMessage): Outbound {
   const headers: HeaderMap = {};
   const spelling = new Map<string, string>();
+  const redirect = redirects(message);
   for (const h of message.headers) {
-    if (PER_LEG.has(h.key)) continue;
+    if (PER_LEG.has(h.key) && !(redirect && h.key === 'contact')) continue;
     const name = spelling.get(h.key);
     if (name === undefined) {
       spelling.set(h.key, h.name);
@@ -49,6 +51,15 @@ export function outbound(message: SipMessage): Outbound {
     headers['Max-Forwards'] = String(Math.max(0, Number(maxForwards.value) - 1));
   }
   return { headers, body: message.body === '' ? undefined : message.body };
+}
+
+/**
+ * A redirect (3xx) or 485 Ambiguous: its Contact is not the callee's own address but where the
+ * caller should try next (RFC 3261 §21.3, §21.4.23; RFC 7434 may carry UUI in it), so it crosses.
+ */
+function redirects(message: SipMessage): boolean {
+  const s = message.start;
+  return s.kind === 'response' && ((s.status >= 300 && s.status < 400) || s.status === 485);
 }
 
 /** As drachtio-srf's send and request options take it: a body only when there is one. */

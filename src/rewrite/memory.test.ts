@@ -109,6 +109,15 @@ describe('values built from parts', () => {
     expect(build('${header:From|uri}').line).toBe('X-Built: %22Caller%22%20%3Csip:+13125550100%40byoc.example%3E%3Btag%3D1');
   });
 
+  it('|ascii gives text in the encoding the message came in: on the wire (UTF-8) the bytes C3A9 leave as C3A9, "é"', () => {
+    const rules = rulesFor([{ name: 'x', actions: [{ action: 'set', header: 'X-T', value: '${header:X-Hex|ascii}' }] }]);
+    const onTheWire = (hex: string) =>
+      rewrite(rules, parseMessage(sip('INVITE sip:b@h SIP/2.0', 'CSeq: 1 INVITE', `X-Hex: ${hex}`).toString('utf8')), { from: 'a', to: 'b' });
+    const out = serializeToBuffer(onTheWire('4AC3A9').message);
+    expect(out.includes(Buffer.from('X-T: J\u00e9\r\n', 'utf8'))).toBe(true);
+    expect(onTheWire('4AFF').changes[0]?.detail).toBe('skipped: ${header:X-Hex|ascii}: the value is not hex, or not text once decoded');
+  });
+
   it("converts an ascii UUI to hex in one rule (the rules reference's uui-ascii-to-hex), lint-clean", () => {
     const rules = rulesFor([
       {
@@ -150,6 +159,19 @@ describe('hostile values: no header injection, bounded memory', () => {
     expect(r.remembered.size).toBe(0);
     expect(r.message.headers.some((h) => h.key === 'x-copy')).toBe(false);
     expect(r.changes.map((c) => c.detail)).toEqual(['skipped: ${embedded:X-Evil} holds CR, LF or NUL', 'skipped: ${memory.v} has no value']);
+  });
+
+  it.each(['hex', 'uri'])('an embedded value that does not decode is refused through |%s too (not written as 00 or %%00)', (encoder) => {
+    const rules = rulesFor([{ name: 'x', actions: [{ action: 'set', header: 'X-T', value: `\${embedded:X-Evil|${encoder}}` }] }]);
+    for (const [evil, detail] of [
+      ['%ZZ', 'malformed escape at 0: "%ZZ"'],
+      ['a%0D%0Ab', undefined],
+    ] as const) {
+      const r = rewrite(rules, parseMessage(sip('REFER sip:x@h SIP/2.0', 'CSeq: 2 REFER', `Refer-To: <sip:agent@pbx?X-Evil=${evil}>`)), { from: 'a', to: 'b' });
+      const slot = `\${embedded:X-Evil|${encoder}}`;
+      expect(r.changes[0]?.detail).toBe(detail === undefined ? `skipped: ${slot} holds CR, LF or NUL` : `skipped: ${slot}: ${detail}`);
+      expect(r.message.headers.some((h) => h.key === 'x-t')).toBe(false);
+    }
   });
 
   it('hex that decodes to CR LF is refused by the ascii encoder path too', () => {

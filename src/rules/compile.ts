@@ -111,6 +111,12 @@ function compileAction(spec: ActionSpec, at: Path, errors: RuleError[]): Action 
         errors.push({ path: jsonPath([...at, 'header']), message: `cannot embed ${uri.name} in itself` });
         return undefined;
       }
+      // embed %-encodes what it writes: a slot already through |uri would leave as %25-escapes.
+      const twice = value?.pieces.find((p) => p.kind === 'slot' && p.encoders.at(-1) === 'uri');
+      if (twice?.kind === 'slot') {
+        errors.push({ path: jsonPath([...at, 'value']), message: `embed %-encodes the value itself: ${twice.written} would be encoded twice (drop |uri)` });
+        return undefined;
+      }
       return value && { kind: 'embed', header, uri, value };
     }
     case 'replace': {

@@ -73,6 +73,10 @@ describe('loading a rules file', () => {
     ],
     [{ peers, rules: [{ name: 'r', actions: [{ action: 'to-uri', header: 'refer-to' }] }] }, '$.rules[0].actions[0].header: cannot embed Refer-To in itself'],
     [
+      { peers, rules: [{ name: 'r', actions: [{ action: 'embed', header: 'User-to-User', value: 'x${header:X-UUI|uri}' }] }] },
+      '$.rules[0].actions[0].value: embed %-encodes the value itself: ${header:X-UUI|uri} would be encoded twice (drop |uri)',
+    ],
+    [
       {
         peers,
         rules: [

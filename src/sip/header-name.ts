@@ -4,29 +4,32 @@
  * and `Call-ID` are one header to the rules, while the spelling on the wire is kept untouched.
  */
 
-/** Compact forms from RFC 3261 §7.3.3 and the RFCs that added headers with one. */
-const COMPACT_FORMS: Readonly<Record<string, string>> = {
-  a: 'accept-contact',
-  b: 'referred-by',
-  c: 'content-type',
-  d: 'request-disposition',
-  e: 'content-encoding',
-  f: 'from',
-  i: 'call-id',
-  j: 'reject-contact',
-  k: 'supported',
-  l: 'content-length',
-  m: 'contact',
-  n: 'identity-info',
-  o: 'event',
-  r: 'refer-to',
-  s: 'subject',
-  t: 'to',
-  u: 'allow-events',
-  v: 'via',
-  x: 'session-expires',
-  y: 'identity',
-};
+/**
+ * Compact forms from RFC 3261 §7.3.3 and the RFCs that added headers with one. A Map, not an object: a header a peer names `__proto__` or `constructor` would read the
+ * object's prototype, and was dropped without a word.
+ */
+const COMPACT_FORMS: ReadonlyMap<string, string> = new Map([
+  ['a', 'accept-contact'],
+  ['b', 'referred-by'],
+  ['c', 'content-type'],
+  ['d', 'request-disposition'],
+  ['e', 'content-encoding'],
+  ['f', 'from'],
+  ['i', 'call-id'],
+  ['j', 'reject-contact'],
+  ['k', 'supported'],
+  ['l', 'content-length'],
+  ['m', 'contact'],
+  ['n', 'identity-info'],
+  ['o', 'event'],
+  ['r', 'refer-to'],
+  ['s', 'subject'],
+  ['t', 'to'],
+  ['u', 'allow-events'],
+  ['v', 'via'],
+  ['x', 'session-expires'],
+  ['y', 'identity'],
+]);
 
 /**
  * Keys of names already seen. A message has a dozen names and traffic repeats them, so this saves
@@ -40,7 +43,7 @@ export function headerKey(name: string): string {
   const known = seen.get(name);
   if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  const key = COMPACT_FORMS[lower] ?? lower;
+  const key = COMPACT_FORMS.get(lower) ?? lower;
   if (seen.size < SEEN_LIMIT) seen.set(name, key);
   return key;
 }

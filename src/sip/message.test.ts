@@ -1,3 +1,4 @@
+import { headerKey } from './header-name.js';
 import { describe, expect, it } from 'vitest';
 import { vector, vectorNames } from '../../test/fixtures.js';
 import { methodOf, parseMessage, serializeMessage, serializeToBuffer, SipParseError } from './message.js';
@@ -59,5 +60,9 @@ describe('SIP message model', () => {
   ])('refuses %j with a clear error', (text, message) => {
     expect(() => parseMessage(Buffer.from(text))).toThrow(SipParseError);
     expect(() => parseMessage(Buffer.from(text))).toThrow(message);
+  });
+
+  it('a header named like an object property (__proto__, constructor, toString) is a header like any other', () => {
+    expect(['__proto__', 'constructor', 'toString', 'I'].map(headerKey)).toEqual(['__proto__', 'constructor', 'tostring', 'call-id']);
   });
 });

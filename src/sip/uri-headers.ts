@@ -69,10 +69,12 @@ export type DecodeResult = { readonly ok: true; readonly text: string } | { read
 const LINE_BREAKING = /[\r\n\0]/;
 
 /** Unescapes an hname or hvalue; a malformed escape or a CR/LF/NUL is refused, never passed on. */
+export const DECODES_TO_LINE_BREAK = 'decodes to CR, LF or NUL';
+
 export function decodeUriHeaderText(escaped: string, encoding: TextEncoding): DecodeResult {
   const text = escaped.includes('%') ? unescapeBytes(escaped, encoding) : escaped;
   if (typeof text !== 'string') return text;
-  if (LINE_BREAKING.test(text)) return { ok: false, reason: 'decodes to CR, LF or NUL' };
+  if (LINE_BREAKING.test(text)) return { ok: false, reason: DECODES_TO_LINE_BREAK };
   return { ok: true, text };
 }
 

@@ -7,7 +7,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lo } from '../../src/harness/loopback-addresses.js';
 import { untilListening } from '../../src/harness/processes.js';
 import {
   LOGS,
@@ -25,22 +24,13 @@ import {
   type Net,
   type Proc,
   type Sipcase,
+  suiteNet,
 } from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const CONTEXT: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 34060,
-  adminPort: 38022,
-  secret: 'sipcase-context',
-  genesys: lo('context', 2),
-  kore: lo('context', 3),
-  stranger: lo('context', 9),
-  uasPort: 25090,
-  uacPort: 25070,
-};
+const CONTEXT: Net = suiteNet('context', 'sipcase-context');
 const RULES = join(LOGS, 'context-rules.json');
 const { koreUas, genesysUac } = peerEnds(CONTEXT);
 

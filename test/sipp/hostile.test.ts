@@ -28,23 +28,13 @@ import {
   type Proc,
   type Sipcase,
   passed,
+  suiteNet,
 } from './stack.js';
-import { lo } from '../../src/harness/loopback-addresses.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const HOSTILE: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 28060,
-  adminPort: 32022,
-  secret: 'sipcase-hostile',
-  genesys: lo('hostile', 2),
-  kore: lo('hostile', 3),
-  stranger: lo('hostile', 9),
-  uasPort: 25090,
-  uacPort: 25070,
-};
+const HOSTILE: Net = suiteNet('hostile', 'sipcase-hostile');
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(HOSTILE);
 /** This suite's per-source limit, low enough for a short flood to cross it. */
 const RATE = { perSecond: 20, burst: 20 };

@@ -6,24 +6,28 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lo } from '../../src/harness/loopback-addresses.js';
 import { untilListening } from '../../src/harness/processes.js';
-import { LOGS, metric, passed, peerEnds, sipp, startDrachtio, startSipcase, until, which, writeRules, type Net, type Proc, type Sipcase } from './stack.js';
+import {
+  LOGS,
+  metric,
+  passed,
+  peerEnds,
+  sipp,
+  startDrachtio,
+  startSipcase,
+  until,
+  which,
+  writeRules,
+  type Net,
+  type Proc,
+  type Sipcase,
+  suiteNet,
+} from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const LIVENESS: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 34160,
-  adminPort: 38222,
-  secret: 'sipcase-liveness',
-  genesys: lo('liveness', 2),
-  kore: lo('liveness', 3),
-  stranger: lo('liveness', 9),
-  uasPort: 25090,
-  uacPort: 25070,
-};
+const LIVENESS: Net = suiteNet('liveness', 'sipcase-liveness');
 const RULES = join(LOGS, 'liveness-rules.json');
 const { koreUas, genesysUac } = peerEnds(LIVENESS);
 /** The default liveness bound: a probe every 30 s, and drachtio-server gives up on one after 32 s. */

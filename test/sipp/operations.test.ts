@@ -30,23 +30,13 @@ import {
   type SippRun,
   type SippSpec,
   passed,
+  suiteNet,
 } from './stack.js';
-import { lo } from '../../src/harness/loopback-addresses.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const OPS: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 26060,
-  adminPort: 30022,
-  secret: 'sipcase-ops',
-  genesys: lo('operations', 2),
-  kore: lo('operations', 3),
-  stranger: lo('operations', 9),
-  uasPort: 25090,
-  uacPort: 25070,
-};
+const OPS: Net = suiteNet('operations', 'sipcase-ops');
 const RULES = join(LOGS, 'ops', 'rules.json');
 const { genesysUas, koreUas, genesysUac, koreUac } = peerEnds(OPS);
 

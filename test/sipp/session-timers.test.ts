@@ -3,29 +3,37 @@
  * (RFC 4028's floor: drachtio-server 0.9.10 aborts on much shorter ones, so sipcase answers those 422).
  * What drachtio-server does on its own, measured here: on the leg where it is the UAC and the 2xx
  * makes it the refresher (refresher=uac), it re-INVITEs the callee about every half interval, and
- * when such a refresh fails it ends that leg; toward the caller it enforces nothing. sipcase watches
- * the caller's refreshes crossing and ends a call whose interval passes without one.
+ * when such a refresh fails it ends that leg; toward the caller (refresher=uac) it tears the dialog
+ * down itself when the interval passes with no refresh, with a BYE carrying `Reason: SIP;cause=200;
+ * text="Session timer expired"` to the caller and to sipcase. sipcase counts that BYE as the call
+ * expiring (outcome expired, ended by drachtio-server). Its own watch of the caller's refreshes is a
+ * backstop a grace later (a third of the interval, 30 s here), so the two never race to end a call:
+ * drachtio-server's teardown is the one this test sees, every time.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lo } from '../../src/harness/loopback-addresses.js';
 import { untilListening } from '../../src/harness/processes.js';
-import { LOGS, metric, passed, peerEnds, sipp, startDrachtio, startSipcase, which, writeRules, type Net, type Proc, type Sipcase } from './stack.js';
+import {
+  LOGS,
+  metric,
+  passed,
+  peerEnds,
+  sipp,
+  startDrachtio,
+  startSipcase,
+  untilLogged,
+  which,
+  writeRules,
+  type Net,
+  type Proc,
+  type Sipcase,
+  suiteNet,
+} from './stack.js';
 
 const ready = which('drachtio') !== undefined && which('sipp') !== undefined;
 if (!ready) process.stdout.write('skipped: no drachtio-server\n');
 
-const TIMERS: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 34260,
-  adminPort: 38422,
-  secret: 'sipcase-timers',
-  genesys: lo('session-timers', 2),
-  kore: lo('session-timers', 3),
-  stranger: lo('session-timers', 9),
-  uasPort: 25090,
-  uacPort: 25070,
-};
+const TIMERS: Net = suiteNet('session-timers', 'sipcase-timers');
 const { koreUas, genesysUac } = peerEnds(TIMERS);
 const ended = (app: Sipcase, outcome: string) => metric(app, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome });
 
@@ -77,11 +85,12 @@ describe.skipIf(!ready)('session timers (RFC 4028): a 90 s interval, refresher=u
     expect(await ended(app, 'completed')).toBe(completed0 + 1);
   }, 200_000);
 
-  it('a caller that stops refreshing: 90 s after the last refresh, BYE on both legs, ended as expired (drachtio-server kept refreshing the callee)', async () => {
+  it('a caller that stops refreshing: drachtio-server tears its dialog down 90 s after the last refresh, the BYE crosses to the callee, and the call ends as expired, by drachtio-server', async () => {
     const expired0 = await ended(app, 'expired');
     const at = Date.now();
     await timerCall('timer-stale', 'timer-stale-uac.xml', 'timer-expiring-uas.xml');
     expect(await ended(app, 'expired')).toBe(expired0 + 1);
     expect(Date.now() - at).toBeGreaterThanOrEqual(90_000);
+    await untilLogged(app, /"outcome":"expired","endedBy":"drachtio-server"/);
   }, 200_000);
 });

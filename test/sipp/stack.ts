@@ -4,12 +4,12 @@
  * here, tracked by PID and ended by PID.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/harness/sipp.js';
-import { portOpen, track, until, type Proc } from '../../src/harness/processes.js';
-import { presetRuleList, sample, writeLoopbackRules } from '../../src/harness/loopback.js';
-import { lo } from '../../src/harness/loopback-addresses.js';
+import { track, until, type Proc } from '../../src/harness/processes.js';
+import { presetRuleList, sample, startDrachtio as startHarnessDrachtio, writeLoopbackRules } from '../../src/harness/loopback.js';
+import { lo, LOOPBACK, type LoopbackUser } from '../../src/harness/loopback-addresses.js';
 import { expect } from 'vitest';
 
 export { portOpen, until, which, type Proc } from '../../src/harness/processes.js';
@@ -32,19 +32,30 @@ export interface Net {
   readonly uacPort: number;
 }
 
-export const NET: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 25060,
-  adminPort: 29022,
-  secret: 'sipcase-e2e',
-  genesys: lo('e2e', 2),
-  kore: lo('e2e', 3),
-  stranger: lo('e2e', 9),
-  /** Where each peer's UAS listens (its target in the rules). */
-  uasPort: 25090,
-  /** Where each peer's UAC sends from. */
-  uacPort: 25070,
-};
+/**
+ * A suite's addresses, from its lease in src/harness/loopback-addresses.ts: drachtio-server's SIP
+ * port is its first range's first port and the admin port its second's (the operations ports
+ * sipcase takes follow the admin port, 100 up); the peers are .2 (Genesys), .3 (Kore) and .9 (a
+ * stranger) of its /24.
+ */
+export function suiteNet(user: LoopbackUser, secret: string): Net {
+  const [sip, admin] = LOOPBACK[user].ports;
+  if (sip === undefined || admin === undefined) throw new Error(`${user} leases no SIP and admin ports`);
+  return {
+    drachtio: '127.0.0.1',
+    sipPort: sip[0],
+    adminPort: admin[0],
+    secret,
+    genesys: lo(user, 2),
+    kore: lo(user, 3),
+    stranger: lo(user, 9),
+    uasPort: 25090,
+    uacPort: 25070,
+  };
+}
+
+/** The main suite's (e2e.test.ts); each peer's UAS listens on uasPort (its target in the rules), its UAC sends from uacPort. */
+export const NET: Net = suiteNet('e2e', 'sipcase-e2e');
 
 export interface DrachtioTls {
   readonly port: number;
@@ -58,31 +69,15 @@ export interface DrachtioTls {
  * socket and logging come from a small file (drachtio-server needs one); SIP addresses and TLS
  * from the same command-line flags docker/compose.yml gives it.
  */
-export async function startDrachtio(name: string, preserve: string | undefined, net: Net = NET, tls?: DrachtioTls): Promise<Proc> {
-  mkdirSync(LOGS, { recursive: true });
-  const conf = join(LOGS, `${name}.conf.xml`);
-  writeFileSync(
-    conf,
-    `<drachtio>
-  <admin port="${net.adminPort}" secret="${net.secret}">${net.drachtio}</admin>
-  <sip><contacts></contacts></sip>
-  <logging><console/><loglevel>info</loglevel><sofia-loglevel>3</sofia-loglevel></logging>
-</drachtio>
-`,
-  );
-  const args = [
-    '-f',
-    conf,
-    '--contact',
-    `sip:${net.drachtio}:${net.sipPort};transport=udp`,
-    ...(tls === undefined ? [] : drachtioTlsArgs(`${net.drachtio}:${tls.port}`, tls)),
-  ];
-  const env = { ...process.env };
-  delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
-  if (preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = preserve;
-  const proc = track(spawn('drachtio', args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), join(LOGS, `${name}.log`));
-  await until('drachtio-server admin port', () => portOpen(net.drachtio, net.adminPort), 10_000);
-  return proc;
+export function startDrachtio(name: string, preserve: string | undefined, net: Net = NET, tls?: DrachtioTls): Promise<Proc> {
+  return startHarnessDrachtio(LOGS, name, {
+    admin: { host: net.drachtio, port: net.adminPort, secret: net.secret },
+    sip: `${net.drachtio}:${net.sipPort}`,
+    preserve,
+    loglevel: 'info',
+    sofiaLoglevel: 3,
+    extraArgs: tls === undefined ? [] : drachtioTlsArgs(`${net.drachtio}:${tls.port}`, tls),
+  });
 }
 
 /**

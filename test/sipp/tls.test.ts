@@ -7,23 +7,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSigned, startKamailio } from './kamailio.js';
-import { callFlow, LOGS, startDrachtio, startSipcase, which, writeRules, presetRuleList, type Net, type Proc, type Sipcase } from './stack.js';
-import { lo } from '../../src/harness/loopback-addresses.js';
+import { callFlow, LOGS, startDrachtio, startSipcase, which, writeRules, presetRuleList, type Net, type Proc, type Sipcase, suiteNet } from './stack.js';
 
 const tools = ['drachtio', 'sipp', 'kamailio', 'openssl'].filter((t) => which(t) === undefined);
 if (tools.length > 0) process.stdout.write(`skipped: no ${tools.join(', ')}${tools.includes('drachtio') ? ' (no drachtio-server)' : ''}\n`);
 
-const TLS_NET: Net = {
-  drachtio: '127.0.0.1',
-  sipPort: 27060,
-  adminPort: 31022,
-  secret: 'sipcase-tls',
-  genesys: lo('tls', 2),
-  kore: lo('tls', 3),
-  stranger: lo('tls', 9),
-  uasPort: 25090,
-  uacPort: 25070,
-};
+const TLS_NET: Net = suiteNet('tls', 'sipcase-tls');
 const EDGE_TLS_PORT = 25061;
 const DRACHTIO_TLS_PORT = 27061;
 
