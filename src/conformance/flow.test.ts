@@ -78,6 +78,7 @@ describe("a flow's two scenarios", () => {
       'INVITE',
       'SIP/2.0 488',
       'ACK',
+      'ACK',
       'REFER',
       'SIP/2.0 202',
       'NOTIFY [next_url]',

@@ -1,7 +1,7 @@
 /**
  * `npm run conformance`: the generated call-flow campaign on the wire (campaign.ts), by default
  * 200 distinct flows of 25 calls each over UDP and over TCP (10,000 calls). The seed is printed
- * first; `-- --seed N` plays the same flows again. Exits 1 when any flow failed; its last line is
+ * first; `-- --seed N` plays the same flows again (`--first I --flows I+1`: flow I alone). Exits 1 when any flow failed; its last line is
  * the count of flows passed and failed.
  */
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ const { values: opt } = parseArgs({
   options: {
     seed: { type: 'string' },
     flows: { type: 'string', default: '200' },
+    first: { type: 'string', default: '0' },
     calls: { type: 'string', default: '25' },
     rate: { type: 'string', default: '50' },
     transports: { type: 'string', default: 'udp,tcp' },
@@ -34,6 +35,7 @@ process.stdout.write(`conformance: seed ${seed}, logs in ${dir}\n`);
 const result = await runCampaign({
   seed,
   flows: Number(opt.flows),
+  firstFlow: Number(opt.first),
   callsPerFlow: Number(opt.calls),
   rate: Number(opt.rate),
   transports: opt.transports.split(',') as Transport[],

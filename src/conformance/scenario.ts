@@ -123,7 +123,12 @@ function midCall(step: MidCall, me: Party): Xml {
   const sending = step.from === me.side;
   switch (step.kind) {
     case 'reinvite': {
-      if (!sending) return [`  <recv request="INVITE"/>`, response(step.answer, 'as-is', [], step.answer.status < 300 ? SDP : []), `  <recv request="ACK"/>`];
+      if (!sending) {
+        const ok = step.answer.status < 300;
+        // A refusal is ACKed twice: in the transaction, then again at drachtio-srf's request (drachtio/engine.ts).
+        const stray = ok ? [] : [`  <recv request="ACK" optional="true"/>`];
+        return [`  <recv request="INVITE"/>`, response(step.answer, 'as-is', [], ok ? SDP : []), `  <recv request="ACK"/>`, ...stray];
+      }
       const cseq = me.nextCseq();
       const branch = me.branch();
       const ok = step.answer.status < 300;

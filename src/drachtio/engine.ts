@@ -12,8 +12,15 @@
  * - the Srf object itself is seen through the Engine interface (fromSrf: its create calls in their
  *   callback form, so a new dialog is heard from before drachtio-srf reads on), and the few calls
  *   the shell makes beyond it (connect, use, request...) through instance/instance.ts's SrfApp;
- * - its status table, completed to every code RFC 3261 allows (status-codes.ts), and its ACK of a
- *   refused re-INVITE, which drachtio-server already sent (final-ack.ts): start-up steps.
+ * - its status table, completed to every code RFC 3261 allows (status-codes.ts): a start-up step.
+ *
+ * What is left as it is, on purpose: drachtio-srf ACKs a re-INVITE's non-2xx answer through
+ * drachtio-server, which has ACKed it in the transaction already and so sends a second, stray ACK
+ * (its log: "TimerDHandler::addAck - failed to find outbound invite"). Without that ACK,
+ * drachtio-server 0.9.10 keeps the refused re-INVITE's transaction on the leg, and a later BYE on
+ * that leg "cancels" it ("sending BYE during re-invite on leg ..., so canceling orq ..."): by then
+ * another call's INVITE holds that transaction's place, and that call gets the CANCEL (measured by
+ * the conformance campaign: docs/conformance.md). A stray ACK a peer ignores is the lesser harm.
  */
 import type { EventEmitter } from 'node:events';
 

@@ -21,7 +21,6 @@ import { trackConnection, type DrachtioState, type TrackedConnection } from '../
 import { dialogsHeld, fromSrf, type HeaderMap } from '../drachtio/engine.js';
 import { installHeaderNameLookup, keepHeaderNames } from '../drachtio/preserve.js';
 import { completeStatusTable } from '../drachtio/status-codes.js';
-import { installTransactionAckOnly } from '../drachtio/final-ack.js';
 import { admitCall, unavailable, type AdmissionLimits, type Availability } from '../edge/admission.js';
 import { handlers, type Handler } from '../edge/handlers.js';
 import { SourceRate } from '../edge/source-rate.js';
@@ -142,8 +141,6 @@ export class Instance {
     installHeaderNameLookup();
     // drachtio-srf refuses to send a status its table lacks: every code from 100 to 699 is sendable.
     completeStatusTable();
-    // drachtio-server ACKs a refused re-INVITE itself: drachtio-srf's second ACK would be a stray one.
-    installTransactionAckOnly();
     const first = await readRules(config.rules);
     if (!first.ok) throw new StartupError(`rules ${config.rules}: ${first.message}`);
     log.info({ peers: [...first.rules.peers.keys()], rules: first.rules.ruleCount, exactNames: first.rules.emittedNames }, `rules loaded from ${config.rules}`);

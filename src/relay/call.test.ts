@@ -2,6 +2,7 @@
  * A call's life against a fake engine: no path leaks a call slot or an answered leg, drain hangs
  * calls up, and a reload reaches live calls as call.ts says.
  */
+import type { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
 import { compile } from '../../test/fixtures.js';
@@ -457,6 +458,29 @@ describe('no call lives for ever', () => {
     expect(canceled).toBe(true);
     expect(res.sent).toEqual([{ status: 408, reason: 'Request Timeout', headers: undefined }]);
     expect(ctx.observer.count('call-ended', { outcome: 'setup_timeout' })).toBe(1);
+  });
+
+  it('a stopped set-up whose other leg never answers its CANCEL (no 487 ever) ends 32 s later all the same', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const silent: Engine = {
+        createUAC: (_uri, _opts, progress) => new Promise<Dialog>(() => progress.cbRequest(undefined, { cancel: () => undefined } satisfies OutboundRequest)),
+        createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
+        removeDialog: () => undefined,
+      };
+      const ctx = context(silent);
+      const invite = request('INVITE', KORE, inviteRaw);
+      const placing = handleInvite(ctx, invite, new Channel());
+      (invite as unknown as EventEmitter).emit('cancel');
+      await vi.advanceTimersByTimeAsync(31_999);
+      expect(ctx.calls.size).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await placing;
+      expect(ctx.calls.size).toBe(0);
+      expect(ctx.observer.count('call-ended', { outcome: 'canceled' })).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a call answered in time keeps no set-up timer: it is not canceled later', async () => {

@@ -72,13 +72,26 @@ type Answer = { readonly kind: 'dialog'; readonly dialog: Dialog } | { readonly 
 /** Why set-up stopped before the call was joined: the caller's CANCEL, sipcase's drain, or limits.maxSetupSeconds. */
 type Stop = 'canceled' | 'drained' | 'setup_timeout';
 
+/**
+ * How long a stopped set-up waits for the other leg's final answer (RFC 3261 §9.1: a UAC gives up
+ * 64 x T1 after its CANCEL). drachtio-srf settles the leg only on a final answer, and a callee that
+ * never sends its 487 (seen in the conformance campaign, a peer that vanished) held the call live
+ * for ever, past limits.maxSetupSeconds; then the call ends without it, and a 2xx that still comes
+ * is hung up.
+ */
+export const STOPPED_SETUP_WAIT_MS = 32_000;
+
 async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: ResponseChannel, out: Rewritten): Promise<void> {
   const { caller: from, callee: to } = call;
   let pending: OutboundRequest | undefined;
   let stop: Stop | undefined;
+  let giveUp: () => void = () => undefined;
+  const givenUp = new Promise<undefined>((resolve) => (giveUp = () => resolve(undefined)));
+  let waiting: NodeJS.Timeout | undefined;
   const halt = (why: Stop): void => {
     stop ??= why;
     pending?.cancel();
+    waiting ??= setTimeout(giveUp, STOPPED_SETUP_WAIT_MS).unref();
   };
   req.on('cancel', () => {
     call.log.info('CANCEL from the caller: canceling the other leg');
@@ -120,15 +133,24 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
   try {
     // No SDP in the INVITE (late offer): the far end's 200 OK carries the offer, and the caller's
     // ACK the answer, which must reach the far end in our ACK (RFC 3264 §2, RFC 3261 §13.2.1).
-    answer =
+    const placing: Promise<Answer> =
       out.body === undefined
-        ? { kind: 'late', leg: await createLateOfferUac(ctx.engine, uri, opts, progress) }
-        : { kind: 'dialog', dialog: await ctx.engine.createUAC(uri, opts, progress, (dialog) => call.adopt({ peer: to, dialog }, 1)) };
+        ? createLateOfferUac(ctx.engine, uri, opts, progress).then((leg) => ({ kind: 'late', leg }))
+        : ctx.engine.createUAC(uri, opts, progress, (dialog) => call.adopt({ peer: to, dialog }, 1)).then((dialog) => ({ kind: 'dialog', dialog }));
+    const settled = await Promise.race([placing, givenUp]);
+    if (settled === undefined) {
+      call.log.warn({ stop, waitedMs: STOPPED_SETUP_WAIT_MS }, 'the other leg never answered its CANCEL: the call ends without it');
+      void placing.then(abandon, () => undefined);
+      stopped(ctx, call, res, stop ?? 'canceled');
+      return;
+    }
+    answer = settled;
   } catch (err) {
     failed(ctx, call, res, err, stop);
     return;
   } finally {
     clearTimeout(ceiling);
+    clearTimeout(waiting);
   }
   if (stop !== undefined) {
     await abandon(answer);
