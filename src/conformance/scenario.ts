@@ -12,7 +12,7 @@ type Xml = string[];
 const SDP = ['v=0', 'o=sipp 1 1 IN IP[local_ip_type] [local_ip]', 's=-', 'c=IN IP[media_ip_type] [media_ip]', 't=0 0', 'm=audio [media_port] RTP/AVP 0'];
 
 /** What Kore's gateway sends (drachtio re-cases the name) and what Genesys sends. */
-export const UUI_FROM = { kore: 'User-To-User: 0048656C6C6F;encoding=hex', genesys: 'User-to-User: 00476F6F64;encoding=hex' } as const;
+const UUI_FROM = { kore: 'User-To-User: 0048656C6C6F;encoding=hex', genesys: 'User-to-User: 00476F6F64;encoding=hex' } as const;
 
 function send(lines: readonly string[], attrs = ''): string {
   return `  <send${attrs}><![CDATA[\n${lines.join('\n')}\n]]></send>`;

@@ -89,9 +89,7 @@ export interface Dialog {
  * and a BYE to the app. drachtio-srf hands the app that Reason's text (`reason` of `destroy`) only
  * for a BYE drachtio-server made (source "application"); a peer's BYE gives "normal release".
  */
-export type ServerTeardown = 'session_timer';
-
-export function teardownByServer(reason: string | undefined): ServerTeardown | undefined {
+export function teardownByServer(reason: string | undefined): 'session_timer' | undefined {
   return reason !== undefined && /^session timer expired$/i.test(reason.trim()) ? 'session_timer' : undefined;
 }
 

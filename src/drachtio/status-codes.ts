@@ -13,8 +13,8 @@
  */
 import { createRequire } from 'node:module';
 
-export const LOWEST_STATUS = 100;
-export const HIGHEST_STATUS = 699;
+const LOWEST_STATUS = 100;
+const HIGHEST_STATUS = 699;
 
 const CLASS_REASONS: Readonly<Record<number, string>> = {
   1: 'Provisional',
@@ -24,11 +24,6 @@ const CLASS_REASONS: Readonly<Record<number, string>> = {
   5: 'Server Failure',
   6: 'Global Failure',
 };
-
-/** Whether a number is a status code SIP allows (RFC 3261 §7.2: three digits, classes 1 to 6). */
-export function isSipStatus(status: number): boolean {
-  return Number.isInteger(status) && status >= LOWEST_STATUS && status <= HIGHEST_STATUS;
-}
 
 /** The reason phrase a code's class gives when the code has none of its own. */
 export function classReason(status: number): string {
