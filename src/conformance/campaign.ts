@@ -86,6 +86,9 @@ function endedByOutcome(text: string, flow: Flow): Record<string, number> {
 
 const faults = (text: string) => FAULT_KINDS.reduce((n, kind) => n + sample(text, 'sipcase_faults_total', { kind }), 0);
 
+/** The gauges of what sipcase holds for live calls: each 0 once every call has ended. */
+const HELD = ['sipcase_live_calls', 'sipcase_remembered_values', 'sipcase_drachtio_dialogs'] as const;
+
 /** Waits until no call is live and nothing is held for one; the gauges' last values when it is not so by then. */
 async function settled(timeoutMs = 15_000): Promise<string | undefined> {
   let last = '';
@@ -94,13 +97,13 @@ async function settled(timeoutMs = 15_000): Promise<string | undefined> {
       'no live call, remembered value or drachtio-srf dialog',
       async () => {
         last = await metrics();
-        return ['sipcase_live_calls', 'sipcase_remembered_values', 'sipcase_drachtio_dialogs'].every((g) => sample(last, g) === 0);
+        return HELD.every((g) => sample(last, g) === 0);
       },
       timeoutMs,
     );
     return undefined;
   } catch {
-    const held = ['sipcase_live_calls', 'sipcase_remembered_values', 'sipcase_drachtio_dialogs'].map((g) => `${g} ${sample(last, g)}`);
+    const held = HELD.map((g) => `${g} ${sample(last, g)}`);
     return `not back to 0 after ${timeoutMs / 1000} s: ${held.join(', ')}`;
   }
 }

@@ -54,7 +54,7 @@ export function legHealth(status: number): LegHealth {
  * out at most this many calls a second, and all within `windowMs` (each call's next probe then
  * follows its own, so the burst does not come back every interval either).
  */
-export const DRAIN_PROBES_PER_S = 50;
+const DRAIN_PROBES_PER_S = 50;
 
 /** When each of `count` calls is probed, in ms from now: evenly spaced, the last before `windowMs`. */
 export function probeSpread(count: number, windowMs: number): number[] {

@@ -62,8 +62,6 @@ export class Call {
   /** The call's state: every change is a move call-state.ts allows. */
   private readonly life = new CallLife();
   private legs: readonly [Leg, Leg] | undefined;
-  /** The far leg, once it answered (adopted before the legs are joined). */
-  private far: Leg | undefined;
   private abortSetUp: (() => void) | undefined;
   /** Requests and BYEs of adopted legs that came before the legs were joined (see adopt). */
   private early: { readonly run: () => void; readonly refuse: () => void }[] = [];
@@ -180,7 +178,6 @@ export class Call {
    */
   adopt(leg: Leg, side: 0 | 1): void {
     this.adopted[side] = leg;
-    if (side === 1) this.far = leg;
     const other = () => (this.legs as readonly [Leg, Leg])[1 - side] as Leg;
     for (const event of IN_DIALOG_EVENTS) {
       leg.dialog.on(event, (req, res) => {
@@ -210,7 +207,6 @@ export class Call {
     }
     this.life.move('answered');
     this.legs = [a, b];
-    this.far = b;
     this.abortSetUp = undefined;
     this.answeredAt = Date.now();
     this.ctx.observer.record({ type: 'call-answered', way: this.way });
@@ -379,7 +375,8 @@ export class Call {
    * on them, so they are forgotten (drachtio-srf too) and the call ends as lost.
    */
   lose(): void {
-    for (const leg of [...(this.legs ?? []), this.far]) if (leg !== undefined) this.ctx.engine.removeDialog(leg.dialog);
+    // Joined, its two legs; still being set up, the legs that exist so far.
+    for (const leg of this.legs ?? this.adopted) if (leg !== undefined) this.ctx.engine.removeDialog(leg.dialog);
     this.end('lost', 'drachtio-server');
   }
 
