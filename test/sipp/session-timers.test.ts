@@ -9,6 +9,9 @@
  * expiring (outcome expired, ended by drachtio-server). Its own watch of the caller's refreshes is a
  * backstop a grace later (a third of the interval, 30 s here), so the two never race to end a call:
  * drachtio-server's teardown is the one this test sees, every time.
+ * drachtio-server's own refresh comes half an interval after the last 2xx, give or take a random 5 s
+ * (40 to 50 s here), so a caller refreshing every 35 s keeps it away from the callee: with 40 s
+ * pauses its BYE at 120 s raced a refresh due between 120 and 130 s, and lost one run in ten or so.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -48,10 +51,17 @@ afterEach(async () => {
 });
 
 /** One call with a 90 s session timer; the caller re-INVITEs every `pauseMs` (when its scenario does). */
-async function timerCall(label: string, caller: string, callee: string): Promise<void> {
-  const uas = sippHere({ label: `${label}-kore`, scenario: callee, ...koreUas, pauseMs: 40_000, timeoutS: 200 });
+async function timerCall(label: string, caller: string, callee: string, pauseMs?: number): Promise<void> {
+  const uas = sippHere({ label: `${label}-kore`, scenario: callee, ...koreUas, timeoutS: 200 });
   await untilListening(uas.proc, 'udp', koreUas.ip, koreUas.port);
-  const uac = sippHere({ label: `${label}-genesys`, scenario: caller, ...genesysUac, service: '+15557770000', pauseMs: 40_000, timeoutS: 200 });
+  const uac = sippHere({
+    label: `${label}-genesys`,
+    scenario: caller,
+    ...genesysUac,
+    service: '+15557770000',
+    ...(pauseMs === undefined ? {} : { pauseMs }),
+    timeoutS: 200,
+  });
   passed({ caller: await uac.done, callee: await uas.done });
 }
 
@@ -79,9 +89,11 @@ describe.skipIf(!ready)('session timers (RFC 4028): a 90 s interval, refresher=u
     expect(await metric(app, 'sipcase_drachtio_connected')).toBe(1);
   });
 
-  it("the caller's refreshes cross (a re-INVITE at 40 s and 80 s, each answered with the timer): the call outlives its interval and ends with the caller's BYE at 120 s", async () => {
+  it("the caller's refreshes cross (a re-INVITE at 35 s and 70 s, each answered with the timer): the call outlives its interval and ends with the caller's BYE at 105 s", async () => {
     const completed0 = await ended(app, 'completed');
-    await timerCall('timer-refresh', 'timer-refresh-uac.xml', 'timer-callee-uas.xml');
+    const at = Date.now();
+    await timerCall('timer-refresh', 'timer-refresh-uac.xml', 'timer-callee-uas.xml', 35_000);
+    expect(Date.now() - at).toBeGreaterThanOrEqual(105_000);
     expect(await ended(app, 'completed')).toBe(completed0 + 1);
   }, 200_000);
 
