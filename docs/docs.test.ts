@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { parseRulesText } from '../src/rules/load.js';
 import { Metrics } from '../src/ops/metrics.js';
 import { CALL_OUTCOMES, REJECT_REASONS, RELOAD_RESULTS } from '../src/observe.js';
+import { RESERVED_FAMILIES } from '../src/genesys/reserved-headers.js';
+import { UUI_PLACES, UUI_VERDICTS } from '../src/transfer/refer-facts.js';
+import { TRANSFER_OUTCOMES } from '../src/transfer/transfer.js';
 import { floodRow, type Step } from '../src/bench/flood.js';
 import { highestClean, scaleRow, type ScaleStep } from '../src/bench/scale.js';
 import { runCli } from '../src/cli/main.js';
@@ -31,7 +34,7 @@ describe('docs/rules.md', () => {
   const examples = fenced(doc('rules.md'), 'json');
 
   it('has examples for every action', () => {
-    for (const action of ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single', 'embed', 'remember']) {
+    for (const action of ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single', 'embed', 'remember', 'number', 'allow']) {
       expect(
         examples.some((e) => e.includes(`"action": "${action}"`)),
         action,
@@ -103,7 +106,8 @@ describe('docs/operations.md', () => {
   });
 
   it('names every reject reason, call outcome and reload result the metrics carry', () => {
-    for (const value of [...REJECT_REASONS, ...CALL_OUTCOMES, ...RELOAD_RESULTS]) expect(text, value).toContain(`\`${value}\``);
+    for (const value of [...REJECT_REASONS, ...CALL_OUTCOMES, ...RELOAD_RESULTS, ...TRANSFER_OUTCOMES, ...UUI_PLACES, ...UUI_VERDICTS, ...RESERVED_FAMILIES])
+      expect(text, value).toContain(`\`${value}\``);
   });
 
   it.skipIf(!promtool)('its scrape configuration and alert rules pass promtool', () => {
@@ -115,6 +119,10 @@ describe('docs/operations.md', () => {
     expect(rules.stdout).toContain('SUCCESS: 7 rules found');
     const config = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
     expect(config.status, `${config.stdout}${config.stderr}`).toBe(0);
+    writeFileSync(join(dir, 'sipcase-handoff.yml'), block('handoff-rules'));
+    const handoff = spawnSync('promtool', ['check', 'rules', join(dir, 'sipcase-handoff.yml')], { encoding: 'utf8' });
+    expect(handoff.status, `${handoff.stdout}${handoff.stderr}`).toBe(0);
+    expect(handoff.stdout).toContain('SUCCESS: 6 rules found');
   });
 });
 
@@ -202,6 +210,41 @@ describe('docs/deploy.md', () => {
       for (const f of composeFiles) expect(existsSync(join(root, f)), `${line}: ${f}`).toBe(true);
       expect(composeFiles.map((f) => readFileSync(join(root, f), 'utf8')).join('\n'), line).toContain(`\n  ${service as string}:\n`);
       if (service === 'sipcase' && command !== undefined && command !== 'sipcase') expect(help, line).toContain(`sipcase ${command} `);
+    }
+  });
+});
+
+describe('docs/grafana/sipcase.json', () => {
+  const dashboard = JSON.parse(doc('grafana/sipcase.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
+
+  /** Every metric a query names: identifiers of sipcase's own, a histogram's series by its base name. */
+  const named = (expr: string) => [...expr.matchAll(/\b(sipcase_[a-z0-9_]+)\b/g)].map((m) => (m[1] as string).replace(/_(bucket|sum|count)$/, ''));
+
+  it('has the panels a team looks at first, each with a query', () => {
+    const titles = dashboard.panels.map((p) => p.title);
+    for (const t of ['Live calls', 'Hand-offs by outcome', 'UUI verdicts on hand-offs (1 h)', 'Rule hits', 'Refusals']) expect(titles).toContain(t);
+    for (const p of dashboard.panels) expect(p.targets.length, p.title).toBeGreaterThan(0);
+  });
+
+  it('queries only metrics sipcase exports', async () => {
+    const exported = new Set(
+      [
+        ...(
+          await new Metrics({
+            liveCalls: () => 0,
+            rememberedValues: () => 0,
+            dialogsHeld: () => 0,
+            callsByState: () => ({ answered: 0 }),
+            ready: () => true,
+          }).text()
+        ).matchAll(/^# TYPE (sipcase_\w+) /gm),
+      ].map((m) => m[1] as string),
+    );
+    for (const { panel, expr } of exprs) {
+      const names = named(expr);
+      expect(names.length, `${panel}: ${expr}`).toBeGreaterThan(0);
+      for (const name of names) expect(exported.has(name), `${panel}: ${name} is not exported`).toBe(true);
     }
   });
 });

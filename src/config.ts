@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import convict from 'convict';
 import { parseSource } from './rules/peers.js';
+import { isHeaderName } from './sip/header-name.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -149,6 +150,22 @@ const schema = {
       env: 'SIPCASE_DRAIN_RETRY_AFTER_S',
     },
   },
+  transfers: {
+    resultSeconds: {
+      doc: 'how long a transfer (REFER) may wait for its final NOTIFY before it is counted no_result',
+      format: natUpTo(3600, 's, 1 hour'),
+      default: 120,
+      env: 'SIPCASE_TRANSFER_RESULT_S',
+    },
+    conversationHeader: {
+      doc: "header carrying the platform's conversation id, logged with each transfer (Genesys: x-inin-cnv)",
+      format: (v: unknown) => {
+        if (typeof v !== 'string' || !isHeaderName(v)) throw new Error('must be a SIP header name');
+      },
+      default: 'x-inin-cnv',
+      env: 'SIPCASE_CONVERSATION_HEADER',
+    },
+  },
   probe: {
     enabled: {
       doc: 'prove that drachtio-server emits rule header names in exact case (start-up, reload, reconnect)',
@@ -180,6 +197,7 @@ export interface Config {
   };
   readonly liveness: { readonly intervalS: number };
   readonly drain: { readonly timeoutMs: number; readonly retryAfterS: number };
+  readonly transfers: { readonly resultSeconds: number; readonly conversationHeader: string };
   readonly probe: { readonly enabled: boolean; readonly host: string; readonly timeoutMs: number };
 }
 

@@ -3,7 +3,10 @@
  * reload, drachtio-server connection change and unhandled fault goes through `Observer.record` as a typed
  * observation. Metrics (src/ops/metrics.ts) hang on it; tests record into a list.
  */
+import type { ReservedFamily } from './genesys/reserved-headers.js';
 import type { ActionKind } from './rules/types.js';
+import type { UuiPlace, UuiVerdict } from './transfer/refer-facts.js';
+import type { TransferOutcome } from './transfer/transfer.js';
 import type { UuiFindingCode } from './uui/lint.js';
 
 /** Why a request was answered by sipcase itself instead of being relayed. */
@@ -59,7 +62,22 @@ export interface Way {
 export type Observation =
   | { readonly type: 'rejected'; readonly reason: RejectReason }
   | { readonly type: 'rewrite'; readonly rule: string; readonly action: ActionKind }
+  /** An action that found nothing to work on (a number no library could read, a value with nothing to build it from). */
+  | { readonly type: 'rewrite-skipped'; readonly rule: string; readonly action: ActionKind }
   | { readonly type: 'rewrite-time'; readonly seconds: number }
+  /** A transfer's outcome; `seconds` from REFER to the final NOTIFY, when one came. */
+  | {
+      readonly type: 'transfer';
+      readonly way: Way;
+      readonly outcome: TransferOutcome;
+      readonly uui: UuiPlace;
+      readonly verdict: UuiVerdict;
+      readonly seconds: number | undefined;
+    }
+  /** A new call's INVITE carries the context of a hand-off that did not complete (transfer/fallback.ts). */
+  | { readonly type: 'transfer-fallback'; readonly way: Way }
+  /** A header Genesys reserves for itself, on a message toward a Genesys peer from the other side. */
+  | { readonly type: 'reserved-header'; readonly way: Way; readonly family: ReservedFamily }
   | { readonly type: 'uui-finding'; readonly code: UuiFindingCode }
   | { readonly type: 'call-started'; readonly way: Way }
   | { readonly type: 'call-answered'; readonly way: Way }

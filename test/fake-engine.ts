@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { Recorder } from '../src/observe.js';
 import { admitCall, type Availability } from '../src/edge/admission.js';
 import { Calls } from '../src/relay/calls.js';
+import { RecentHandoffs } from '../src/transfer/fallback.js';
 import type { RelayPorts } from '../src/relay/ports.js';
 import type { CompiledRules } from '../src/rules/types.js';
 import type { Dialog, Engine, HeaderMap, InboundRequest, InboundResponse, ResponseChannel, UacOptions } from '../src/drachtio/engine.js';
@@ -98,6 +99,7 @@ export function context(
     drainRetryAfterS: limits.drainRetryAfterS,
     ...timers,
     admit: (live) => admitCall(availability, live, limits),
+    transfers: { observer, settings: { resultMs: 120_000, conversationKey: 'x-inin-cnv' }, handoffs: new RecentHandoffs() },
   };
 }
 

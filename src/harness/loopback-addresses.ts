@@ -123,6 +123,15 @@ export const LOOPBACK = {
       [38622, 38623],
     ],
   },
+  /** test/sipp/handoff.test.ts. */
+  handoff: {
+    net: 18,
+    ports: [
+      [34460, 34460],
+      [38722, 38722],
+      [38822, 38839],
+    ],
+  },
   /** Unit specs that bind sockets (src/harness/processes.test.ts). */
   unit: { net: 13, ports: [] },
 } as const satisfies Record<string, LoopbackLease>;

@@ -19,6 +19,13 @@ export interface LoopbackPeers {
   readonly port: number;
   /** Genesys' target when not UDP to its address and port (e.g. a TLS one). */
   readonly genesysTarget?: string;
+  /** More of each peer's fields (region, say), over the preset's. */
+  readonly more?: { readonly genesys?: Readonly<Record<string, unknown>>; readonly kore?: Readonly<Record<string, unknown>> };
+}
+
+/** The preset's peers (config/rules.json), by name. */
+function presetPeers(): Record<string, Record<string, unknown>> {
+  return (JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { peers: Record<string, Record<string, unknown>> }).peers;
 }
 
 /**
@@ -29,11 +36,12 @@ export interface LoopbackPeers {
 export function writeLoopbackRules(file: string, peers: LoopbackPeers, rules: unknown[] = presetRuleList()): string {
   mkdirSync(dirname(file), { recursive: true });
   const target = (ip: string) => `sip:${ip}:${peers.port};transport=udp`;
+  const preset = presetPeers();
   const text = JSON.stringify(
     {
       peers: {
-        genesys: { sources: [peers.genesys], target: peers.genesysTarget ?? target(peers.genesys) },
-        kore: { sources: [peers.kore], target: target(peers.kore) },
+        genesys: { ...preset['genesys'], ...peers.more?.genesys, sources: [peers.genesys], target: peers.genesysTarget ?? target(peers.genesys) },
+        kore: { ...preset['kore'], ...peers.more?.kore, sources: [peers.kore], target: target(peers.kore) },
       },
       rules,
     },

@@ -31,6 +31,8 @@ import { handleInvite } from '../relay/invite.js';
 import type { RelayPorts } from '../relay/ports.js';
 import { parseSource } from '../rules/peers.js';
 import type { Cidr, CompiledRules } from '../rules/types.js';
+import { headerKey } from '../sip/header-name.js';
+import { RecentHandoffs } from '../transfer/fallback.js';
 import { drain, type DrainEnd } from './drain.js';
 import { FAULT_EXIT_CODE, watchFaults } from './fault-policy.js';
 import { initialStatus, probeAllows, readiness, type ProbeState, type Status } from './readiness.js';
@@ -101,6 +103,11 @@ export class Instance {
       watch: { livenessMs: config.liveness.intervalS * 1000, maxAgeMs: config.limits.maxCallSeconds * 1000 },
       maxSetupMs: config.limits.maxSetupSeconds * 1000,
       admit: (live) => admitCall(this.availability(), live, this.limits),
+      transfers: {
+        observer: this.metrics,
+        settings: { resultMs: config.transfers.resultSeconds * 1000, conversationKey: headerKey(config.transfers.conversationHeader) },
+        handoffs: new RecentHandoffs(),
+      },
     };
   }
 

@@ -19,6 +19,9 @@ export interface MetricsSources {
   readonly ready: () => boolean;
 }
 
+/** A transfer takes from a second (a blind transfer into a queue) to minutes (one that rings a person). */
+const TRANSFER_BUCKETS = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
+
 /** Rewrites take microseconds; buckets from 2 µs to 10 ms. */
 const REWRITE_BUCKETS = [2e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2];
 
@@ -109,6 +112,39 @@ export class Metrics implements Observer {
         registers,
       }),
       connected: new Gauge({ name: 'sipcase_drachtio_connected', help: '1 while connected to drachtio-server', registers }),
+      skipped: new Bound(
+        new Counter({
+          name: 'sipcase_rewrites_skipped_total',
+          help: 'Actions that left a message as it was because they had nothing to work on (a number that is no valid one, a value with nothing to build it from), by rule and action',
+          labelNames: ['rule', 'action'],
+          registers,
+        }),
+      ),
+      transfers: new Counter({
+        name: 'sipcase_transfers_total',
+        help: 'Transfers (REFER) relayed, by direction, outcome (completed, failed, refused, no_result), where the UUI was (embedded in Refer-To, header, none) and whether Genesys reads it (verdict: readable, unreadable, none)',
+        labelNames: [...way, 'outcome', 'uui', 'verdict'],
+        registers,
+      }),
+      transferTime: new Histogram({
+        name: 'sipcase_transfer_duration_seconds',
+        help: 'Time from a REFER to its final NOTIFY, for transfers that got one (completed, failed)',
+        labelNames: way,
+        buckets: TRANSFER_BUCKETS,
+        registers,
+      }),
+      fallbacks: new Counter({
+        name: 'sipcase_transfer_fallbacks_total',
+        help: "New calls whose INVITE carries the context (UUI) of a hand-off that did not complete: a bot's fallback after a failed REFER",
+        labelNames: way,
+        registers,
+      }),
+      reserved: new Counter({
+        name: 'sipcase_reserved_headers_total',
+        help: 'Headers Genesys reserves for itself (x-inin-*, x-genesys-*, x-pcv, x-gcv) on messages toward a Genesys peer from the other side, by family',
+        labelNames: [...way, 'family'],
+        registers,
+      }),
       rewriteTime: new Histogram({
         name: 'sipcase_rewrite_duration_seconds',
         help: 'Time to rewrite one message (parse, rules, lint)',
@@ -173,8 +209,18 @@ export class Metrics implements Observer {
         return m.rejected.inc({ reason: o.reason });
       case 'rewrite':
         return m.rewrites.inc(`${o.rule}\u0000${o.action}`, { rule: o.rule, action: o.action });
+      case 'rewrite-skipped':
+        return m.skipped.inc(`${o.rule}\u0000${o.action}`, { rule: o.rule, action: o.action });
       case 'rewrite-time':
         return m.rewriteTime.observe(o.seconds);
+      case 'transfer':
+        m.transfers.inc({ ...o.way, outcome: o.outcome, uui: o.uui, verdict: o.verdict });
+        if (o.seconds !== undefined) m.transferTime.observe({ ...o.way }, o.seconds);
+        return;
+      case 'transfer-fallback':
+        return m.fallbacks.inc({ ...o.way });
+      case 'reserved-header':
+        return m.reserved.inc({ ...o.way, family: o.family });
       case 'uui-finding':
         return m.findings.inc({ kind: o.code });
       case 'call-started':

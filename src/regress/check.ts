@@ -15,7 +15,7 @@ import { rewrite } from '../rewrite/rewrite.js';
 import { directionKey, type CompiledRules } from '../rules/types.js';
 import { headerKey } from '../sip/header-name.js';
 import { methodOf, parseMessage, type Header, type SipMessage } from '../sip/message.js';
-import type { Direction } from './plan.js';
+import { NOT_ALLOWED, type Direction } from './plan.js';
 import type { Traced } from './trace.js';
 
 /** What the call remembered before each message a peer sent (by its text): the flow's two traces merged by time. */
@@ -60,6 +60,15 @@ function keysOfInterest(rules: CompiledRules, dir: Direction): Set<string> {
     if (rule.scope.header !== undefined) keys.add(rule.scope.header.key);
     for (const a of rule.actions) {
       if (a.kind === 'remember') continue;
+      if (a.kind === 'allow') {
+        keys.add(headerKey(NOT_ALLOWED));
+        continue;
+      }
+      if (a.kind === 'number') {
+        // From, Contact and the Request-URI are each leg's own: drachtio-server writes them.
+        if (a.in !== 'request-uri' && a.in.key !== 'from' && a.in.key !== 'contact') keys.add(a.in.key);
+        continue;
+      }
       keys.add(a.header.key);
       if (a.kind === 'to-uri' || a.kind === 'from-uri' || a.kind === 'embed') keys.add(a.uri.key);
     }

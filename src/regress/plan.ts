@@ -28,9 +28,17 @@ export function miscase(name: string): string {
 
 const UUI_KEYS = new Set(['user-to-user', 'x-user-to-user']);
 
-/** A value the header can carry: valid UUI for UUI headers (lint stays quiet), a marker otherwise. */
+/** A header no allowlist names: an `allow` rule must keep it from the other peer. */
+export const NOT_ALLOWED = 'X-Regress-Not-Allowed';
+
+/** Headers whose value `number` reads: a URI with a number in the national form of the North American plan. */
+const NUMBERED = new Set(['p-asserted-identity', 'p-preferred-identity', 'diversion', 'referred-by']);
+
+/** A value the header can carry: valid UUI for UUI headers (lint stays quiet), a number in a URI for `number`, a marker otherwise. */
 function valueFor(key: string, copy: number): string {
-  return UUI_KEYS.has(key) ? `00436F6E7465787${copy};encoding=hex` : `regress-${copy}`;
+  if (UUI_KEYS.has(key)) return `00436F6E7465787${copy};encoding=hex`;
+  if (NUMBERED.has(key)) return `<sip:+1202555010${copy}@regress.invalid>`;
+  return `regress-${copy}`;
 }
 
 interface Wanted {
@@ -69,7 +77,10 @@ export function testHeaderLines(rules: CompiledRules, dir: Direction, without: R
     const scoped = rule.scope.header;
     if (scoped !== undefined) want(scoped.key, scoped.key);
     for (const a of rule.actions) {
-      if (a.kind === 'case') want(a.header.key, a.header.name, { miscased: true });
+      if (a.kind === 'allow') want(headerKey(NOT_ALLOWED), NOT_ALLOWED);
+      else if (a.kind === 'number') {
+        if (a.in !== 'request-uri' && NUMBERED.has(a.in.key)) want(a.in.key, a.in.name);
+      } else if (a.kind === 'case') want(a.header.key, a.header.name, { miscased: true });
       else if (a.kind === 'single') want(a.header.key, a.header.name, { copies: 2 });
       else if (a.kind === 'remove' || a.kind === 'replace' || a.kind === 'to-uri') want(a.header.key, a.header.name);
       const t = templateOf(a);

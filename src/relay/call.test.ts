@@ -5,7 +5,8 @@
 import type { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
-import { compile } from '../../test/fixtures.js';
+import { compile, sip } from '../../test/fixtures.js';
+import { parseMessage } from '../sip/message.js';
 import type { Dialog, Engine, OutboundRequest, UacProgress } from '../drachtio/engine.js';
 import type { Peer } from '../rules/types.js';
 import { Call } from './call.js';
@@ -327,7 +328,12 @@ describe("a call's memory holds only what crossed", () => {
     const kore = ctx.rules().peers.get('kore') as Peer;
     const genesys = ctx.rules().peers.get('genesys') as Peer;
     const names = new Map(Array.from({ length: 20 }, (_, i) => [`n${i}`, 'v'] as const));
-    expect(new Call(ctx, 'c', ctx.log, kore, genesys, ctx.rules(), names).rememberedValues).toBe(16);
+    expect(
+      new Call(ctx, 'c', ctx.log, kore, genesys, ctx.rules(), {
+        remembered: names,
+        received: parseMessage(sip('INVITE sip:a@b SIP/2.0', 'Call-ID: c', 'CSeq: 1 INVITE')),
+      }).rememberedValues,
+    ).toBe(16);
   });
 
   it('the same request relayed is remembered, and used later on the other leg', async () => {

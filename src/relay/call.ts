@@ -26,13 +26,14 @@ import { CallLife, type CallState } from './call-state.js';
 import { IN_DIALOG_EVENTS, teardownByServer, type Dialog, type Engine, type InboundRequest, type ResponseChannel } from '../drachtio/engine.js';
 import { outboundBytes, sendOptions } from './outbound.js';
 import { originAddress, originOf } from '../edge/origin.js';
-import { transferEvent } from './refer.js';
 import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import type { CallMemory } from '../rewrite/memory.js';
 import { MAX_MEMORY_NAMES } from '../rules/compile.js';
 import { watchCall, type Reaped, type Watch, type WatchSettings } from './call-watch.js';
 import { sessionInterval } from '../sip/session-timer.js';
+import type { SipMessage } from '../sip/message.js';
+import { CallTransfers, cseqNumber, type TransferPorts } from './transfers.js';
 
 /** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
 export interface CallPorts {
@@ -49,7 +50,12 @@ export interface CallPorts {
   readonly watch: WatchSettings;
   /** Where a lost call's dialogs are forgotten. */
   readonly engine: Pick<Engine, 'removeDialog'>;
+  /** How transfers are followed, and the recent hand-offs that did not complete. */
+  readonly transfers: TransferPorts;
 }
+
+/** Longest conversation id kept: it comes from a peer and goes into every transfer's log line. */
+const MAX_CONVERSATION_ID = 128;
 
 export interface Leg {
   readonly peer: Peer;
@@ -73,6 +79,9 @@ export class Call {
   private readonly memory = new Map<string, string>();
   private watch: Watch | undefined;
   private answeredAt: number | undefined;
+  /** The platform's conversation id (Genesys' x-inin-cnv), from the first message that carried one. */
+  private conversationId: string | undefined;
+  private readonly transfers: CallTransfers;
   readonly way: Way;
 
   constructor(
@@ -82,11 +91,25 @@ export class Call {
     readonly caller: Peer,
     readonly callee: Peer,
     private readonly startRules: CompiledRules,
-    /** What the call's INVITE remembered, before the call existed. */
-    remembered: CallMemory,
+    /** The call's INVITE, rewritten before the call existed: what it remembered, and what it carried. */
+    invite: Pick<Rewritten, 'received' | 'remembered'>,
   ) {
     this.way = { from: caller.name, to: callee.name };
-    this.remember(remembered);
+    this.transfers = new CallTransfers(ctx.transfers, log, {
+      callId: id,
+      conversationId: () => this.conversationId,
+      bCallId: () => this.legs?.[1].dialog.sip.callId,
+    });
+    this.remember(invite.remembered);
+    this.heard(invite.received);
+  }
+
+  /** Notes the conversation id a message carries, if the call has none yet. */
+  private heard(message: SipMessage): void {
+    if (this.conversationId !== undefined) return;
+    const key = this.ctx.transfers.settings.conversationKey;
+    const value = message.headers.find((h) => h.key === key)?.value;
+    if (value !== undefined && value !== '') this.conversationId = value.slice(0, MAX_CONVERSATION_ID);
   }
 
   /** How many values the call remembers now (the sipcase_remembered_values gauge adds them up). */
@@ -141,6 +164,7 @@ export class Call {
    */
   private crossing(out: Rewritten): Rewritten {
     if (this.life.state !== 'ended') this.remember(out.remembered);
+    this.heard(out.received);
     return out;
   }
 
@@ -300,17 +324,19 @@ export class Call {
       return;
     }
     this.crossing(out);
-    this.logTransfer(out, from, to);
+    const transfer = this.transfers.crossing(out.message, { from: from.peer.name, to: to.peer.name });
     try {
       observer.record({ type: 'relayed', method: req.method, kind: 'request' });
       const answer = await to.dialog.request({ method: req.method, ...sendOptions(out) });
       const back = this.rewriteBounded(answer.raw, to.peer, from.peer);
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
       this.sessionRefreshed(req.method, answer.status, out, back);
+      if (transfer !== undefined) this.transfers.answered(transfer, answer.status, answer.reason, cseqNumber(back?.received));
       // An answer sipcase cannot read still ends the transaction with its status, headers left out.
       res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
     } catch (err) {
       this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
+      if (transfer !== undefined) this.transfers.unanswered(transfer, (err as Error).message);
       if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
     }
   }
@@ -320,13 +346,6 @@ export class Call {
     if ((method !== 'INVITE' && method !== 'UPDATE') || status < 200 || status >= 300) return;
     const interval = (answer === undefined ? undefined : sessionInterval(answer.message)) ?? sessionInterval(request.message);
     this.watch?.refreshed(interval?.seconds);
-  }
-
-  private logTransfer(out: Rewritten, from: Leg, to: Leg): void {
-    const event = transferEvent(out.message);
-    const direction = `${from.peer.name}->${to.peer.name}`;
-    if (event?.kind === 'refer') this.log.info({ direction, referTo: event.referTo }, 'REFER relayed');
-    if (event?.kind === 'progress') this.log.info({ direction, status: event.status, final: event.final }, 'transfer progress (NOTIFY)');
   }
 
   /**
@@ -393,10 +412,12 @@ export class Call {
     for (const w of waiting) w.refuse();
     this.watch?.stop();
     this.memory.clear();
+    this.transfers.callEnded();
     this.ctx.calls.remove(this, outcome);
     const answered = this.answeredAt;
     const timing =
       answered === undefined ? { setupMs: Date.now() - this.startedAt } : { setupMs: answered - this.startedAt, durationMs: Date.now() - answered };
-    this.log.info({ outcome, endedBy: by, bCallId: this.legs?.[1].dialog.sip.callId, ...timing }, 'call ended');
+    const transfers = this.transfers.outcomes.length === 0 ? undefined : this.transfers.outcomes;
+    this.log.info({ outcome, endedBy: by, bCallId: this.legs?.[1].dialog.sip.callId, conversationId: this.conversationId, transfers, ...timing }, 'call ended');
   }
 }

@@ -25,6 +25,8 @@ import { refuseRelay } from './request-checks.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import { sessionInterval } from '../sip/session-timer.js';
 import { callerOf, legUri } from './target.js';
+import type { SipMessage } from '../sip/message.js';
+import { contextKey } from '../transfer/refer-facts.js';
 
 export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: ResponseChannel): Promise<void> {
   const rules = ctx.rules();
@@ -54,8 +56,9 @@ export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: Re
     res.send(refused.status, refused.reason, refused.headers === undefined ? {} : { headers: { ...refused.headers } });
     return;
   }
-  const call = new Call(ctx, callId, log, from, to, rules, out.value.remembered);
+  const call = new Call(ctx, callId, log, from, to, rules, out.value);
   ctx.calls.add(call);
+  linkFallback(ctx, call, out.value.message);
   try {
     await placeCall(ctx, call, req, res, out.value);
   } catch (err) {
@@ -64,6 +67,22 @@ export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: Re
   } finally {
     if (call.state === 'setting-up') call.end('error');
   }
+}
+
+/**
+ * A new call whose INVITE carries the context of a hand-off that did not complete, from the peer
+ * that asked for it: a bot's fallback after a failed REFER (transfer/fallback.ts). Said in the log,
+ * with the first call's ids, and counted.
+ */
+function linkFallback(ctx: RelayPorts, call: Call, invite: SipMessage): void {
+  const context = contextKey(invite);
+  const first = context === undefined ? undefined : ctx.transfers.handoffs.take(context, call.caller.name, Date.now());
+  if (first === undefined) return;
+  ctx.observer.record({ type: 'transfer-fallback', way: call.way });
+  call.log.info(
+    { fallbackOf: first.callId, conversationId: first.conversationId, transferOutcome: first.outcome, afterMs: Date.now() - first.at },
+    "new call carries the context of a hand-off that did not complete: the bot's fallback",
+  );
 }
 
 /** The other leg once it answered: a dialog (early offer), or a 200 OK still to be ACKed (late offer). */
@@ -100,7 +119,8 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
   call.onAbort(() => halt('drained'));
   // A call not answered within limits.maxSetupSeconds: CANCEL toward the callee, 408 to the caller.
   const ceiling = ctx.maxSetupMs > 0 ? setTimeout(() => halt('setup_timeout'), ctx.maxSetupMs).unref() : undefined;
-  const caller = callerOf(req.get('From'));
+  // The rules' word on the number: the other leg's From and Request-URI (and so its To) come from the INVITE as rewritten.
+  const caller = callerOf(out.message.headers.find((h) => h.key === 'from')?.value);
   const opts: UacOptions = {
     headers: out.headers,
     ...(out.body === undefined ? {} : { localSdp: out.body }),
@@ -127,7 +147,7 @@ async function placeCall(ctx: RelayPorts, call: Call, req: InboundRequest, res: 
       }
     },
   };
-  const uri = legUri(req.uri, to.target);
+  const uri = legUri(out.message.start.kind === 'request' ? out.message.start.uri : req.uri, to.target);
   let answer: Answer;
   ctx.observer.record({ type: 'relayed', method: 'INVITE', kind: 'request' });
   try {

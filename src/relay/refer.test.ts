@@ -12,7 +12,33 @@ describe('the REFER path in the logs', () => {
   });
 
   it('reads the outcome from a NOTIFY sipfrag', () => {
-    expect(transferEvent(parseMessage(vector('genesys-notify-sipfrag.sip')))).toEqual({ kind: 'progress', status: '200 OK', final: true });
+    expect(transferEvent(parseMessage(vector('genesys-notify-sipfrag.sip')))).toEqual({
+      kind: 'progress',
+      status: '200 OK',
+      code: 200,
+      final: true,
+      id: undefined,
+    });
+  });
+
+  it("names the REFER a NOTIFY reports on (Event: refer;id=, RFC 3515 §2.4.6), and a NOTIFY of another event is none of the REFER path's", () => {
+    const notify = (event: string) =>
+      parseMessage(
+        sip(
+          'NOTIFY sip:a@b SIP/2.0',
+          'Call-ID: n1',
+          'CSeq: 4 NOTIFY',
+          `Event: ${event}`,
+          'Subscription-State: active',
+          'Content-Type: message/sipfrag',
+          '',
+          'SIP/2.0 180 Ringing',
+        ),
+      );
+    expect(transferEvent(notify('refer;id=93809824'))).toEqual({ kind: 'progress', status: '180 Ringing', code: 180, final: false, id: 93809824 });
+    expect(transferEvent(notify('refer ; ID = 7'))).toMatchObject({ id: 7 });
+    expect(transferEvent(notify('refer-something'))).toBeUndefined();
+    expect(transferEvent(notify('dialog'))).toBeUndefined();
   });
 
   it('says nothing of other messages', () => {

@@ -9,7 +9,8 @@ import { findBracketedUri, splitList } from '../sip/name-addr.js';
 
 export type TransferEvent =
   | { readonly kind: 'refer'; readonly referTo: string }
-  | { readonly kind: 'progress'; readonly status: string; readonly final: boolean };
+  /** A NOTIFY of `Event: refer`: its sipfrag status line and code, whether it ends the subscription, and the REFER it names (`id=`). */
+  | { readonly kind: 'progress'; readonly status: string; readonly code: number; readonly final: boolean; readonly id: number | undefined };
 
 export function transferEvent(message: SipMessage): TransferEvent | undefined {
   if (message.start.kind !== 'request') return undefined;
@@ -18,10 +19,18 @@ export function transferEvent(message: SipMessage): TransferEvent | undefined {
     const referTo = header('refer-to');
     return referTo === undefined ? undefined : { kind: 'refer', referTo };
   }
-  if (message.start.method === 'NOTIFY' && /^refer\b/i.test(header('event') ?? '')) {
+  const event = message.start.method === 'NOTIFY' ? header('event') : undefined;
+  if (event !== undefined && /^refer\s*(?:;|$)/i.test(event)) {
     const status = /^SIP\/2\.0 +(\d{3}[^\r\n]*)/.exec(message.body)?.[1];
     if (status === undefined) return undefined;
-    return { kind: 'progress', status, final: /^terminated/i.test(header('subscription-state') ?? '') };
+    const id = /;\s*id\s*=\s*(\d{1,10})\s*(?:;|$)/i.exec(event)?.[1];
+    return {
+      kind: 'progress',
+      status: status.trimEnd(),
+      code: Number(status.slice(0, 3)),
+      final: /^terminated/i.test(header('subscription-state') ?? ''),
+      id: id === undefined ? undefined : Number(id),
+    };
   }
   return undefined;
 }

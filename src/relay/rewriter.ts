@@ -12,11 +12,15 @@ import { rewrite } from '../rewrite/rewrite.js';
 import type { CompiledRules } from '../rules/types.js';
 import { parseMessage, type SipMessage } from '../sip/message.js';
 import { lintMessageUui } from '../uui/in-message.js';
+import { reservedHeaders } from '../genesys/reserved-headers.js';
+import { headerKey } from '../sip/header-name.js';
 import { outbound, type Outbound } from './outbound.js';
 
 export type Direction = Way;
 
 export interface Rewritten extends Outbound {
+  /** The message as it came, parsed. */
+  readonly received: SipMessage;
   readonly message: SipMessage;
   /** Values the message added to its call's memory. */
   readonly remembered: CallMemory;
@@ -27,22 +31,41 @@ export type RewriteResult = { readonly ok: true; readonly value: Rewritten } | {
 export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Direction, log: Logger, observer: Observer, memory?: CallMemory): RewriteResult {
   const started = process.hrtime.bigint();
   let result;
+  let received;
   try {
-    result = rewrite(rules, parseMessage(raw), memory === undefined ? direction : { from: direction.from, to: direction.to, memory });
+    received = parseMessage(raw);
+    result = rewrite(rules, received, memory === undefined ? direction : { from: direction.from, to: direction.to, memory });
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
   const way = `${direction.from}->${direction.to}`;
   for (const c of result.changes) {
-    // A skipped action changed nothing: logged, never counted as a rewrite.
-    if (c.skipped !== true) observer.record({ type: 'rewrite', rule: c.rule, action: c.action });
+    // A skipped action changed nothing: logged and counted apart, never as a rewrite.
+    observer.record(c.skipped === true ? { type: 'rewrite-skipped', rule: c.rule, action: c.action } : { type: 'rewrite', rule: c.rule, action: c.action });
     if (log.isLevelEnabled('debug')) log.debug({ direction: way, rule: c.rule, action: c.action, header: c.header, detail: c.detail }, 'rewrite');
   }
   for (const f of lintMessageUui(result.message)) {
     observer.record({ type: 'uui-finding', code: f.code });
     log.warn({ direction: way, code: f.code }, `uui: ${f.message}`);
   }
-  const value = { message: result.message, remembered: result.remembered, ...outbound(result.message) };
+  if (rules.peers.get(direction.to)?.platform === 'genesys') flagReserved(received, result.message, direction, log, observer);
+  const value = { received, message: result.message, remembered: result.remembered, ...outbound(result.message) };
   observer.record({ type: 'rewrite-time', seconds: Number(process.hrtime.bigint() - started) / 1e9 });
   return { ok: true, value };
+}
+
+/**
+ * Headers Genesys reserves, as they arrived from the other side: flagged and counted whether or not
+ * the rules let them through (an allowlist keeps them back), and the log says which.
+ */
+function flagReserved(received: SipMessage, sent: SipMessage, direction: Direction, log: Logger, observer: Observer): void {
+  for (const r of reservedHeaders(received)) {
+    const key = headerKey(r.name);
+    const fate = sent.headers.some((h) => h.key === key) ? 'sent on' : 'kept back by the rules';
+    observer.record({ type: 'reserved-header', way: direction, family: r.family });
+    log.warn(
+      { direction: `${direction.from}->${direction.to}`, header: r.name },
+      `${r.name}: a header Genesys reserves for itself (${r.family}), from ${direction.from}: ${fate}`,
+    );
+  }
 }

@@ -5,7 +5,9 @@
  */
 import { scopeMatches, type MessageFacts } from '../rules/matcher.js';
 import { directionKey, type Action, type CompiledRules } from '../rules/types.js';
-import { methodOf, type Header, type SipMessage, type TextEncoding } from '../sip/message.js';
+import { methodOf, type Header, type SipMessage, type StartLine, type TextEncoding } from '../sip/message.js';
+import { applyAllow } from './allow.js';
+import { applyNumber } from './number.js';
 import type { ActionChange, Change } from './change.js';
 import { applyAdd, applyCase, applyRemove, applyReplace, applySet, applySingle } from './header-actions.js';
 import { applyRemember, NO_MEMORY, type CallMemory } from './memory.js';
@@ -62,7 +64,7 @@ function applyWithValue(a: Extract<Action, { kind: 'set' | 'add' | 'embed' }>, s
 
 /** The actions that read only the header list. */
 function applyPlain(
-  action: Exclude<Action, { kind: 'remember' | 'set' | 'add' | 'embed' }>,
+  action: Exclude<Action, { kind: 'remember' | 'set' | 'add' | 'embed' | 'number' }>,
   headers: readonly Header[],
   encoding: TextEncoding,
 ): ActionOutcome {
@@ -79,6 +81,8 @@ function applyPlain(
       return applyFromUri(action, headers, encoding);
     case 'single':
       return applySingle(action, headers, encoding);
+    case 'allow':
+      return applyAllow(action, headers);
   }
 }
 
@@ -89,8 +93,9 @@ export function rewrite(rules: CompiledRules, message: SipMessage, context: Rewr
   const earlier = context.memory ?? NO_MEMORY;
   let remembered: Map<string, string> | undefined;
   let headers: readonly Header[] = message.headers;
+  let start: StartLine = message.start;
   const scope = (): ValueScope => ({
-    start: message.start,
+    start,
     headers,
     encoding: message.encoding,
     memory: (name) => remembered?.get(name) ?? earlier.get(name),
@@ -106,6 +111,10 @@ export function rewrite(rules: CompiledRules, message: SipMessage, context: Rewr
         outcome = { ...unchanged(headers), changes: [r.change] };
       } else if (action.kind === 'set' || action.kind === 'add' || action.kind === 'embed') {
         outcome = withValue(action, scope());
+      } else if (action.kind === 'number') {
+        const numbered = applyNumber(action, start, headers, rules.peers.get(context.from)?.region);
+        start = numbered.start;
+        outcome = numbered;
       } else {
         outcome = applyPlain(action, headers, message.encoding);
       }
@@ -113,5 +122,6 @@ export function rewrite(rules: CompiledRules, message: SipMessage, context: Rewr
       for (const c of outcome.changes) changes.push({ rule: rule.name, ...c });
     }
   }
-  return { message: headers === message.headers ? message : { ...message, headers }, changes, remembered: remembered ?? NO_MEMORY };
+  const same = headers === message.headers && start === message.start;
+  return { message: same ? message : { ...message, start, headers }, changes, remembered: remembered ?? NO_MEMORY };
 }

@@ -3,6 +3,7 @@
  * names keyed, and rules pre-sorted by (from, to) so that a message only looks at the rules that
  * can apply to its direction. Every problem found is reported with its JSON path.
  */
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { headerKey } from '../sip/header-name.js';
 import { encodeUriHeaderText } from '../sip/uri-headers.js';
 import { jsonPath, type Result, type RuleError } from './errors.js';
@@ -92,8 +93,34 @@ function compileRemember(spec: Extract<ActionSpec, { action: 'remember' }>, at: 
   return value && { kind: 'remember', name: spec.name, value, match };
 }
 
+function compileNumber(spec: Extract<ActionSpec, { action: 'number' }>, at: Path, errors: RuleError[]): Action | undefined {
+  if (spec.region !== undefined && !isSupportedCountry(spec.region)) {
+    errors.push({ path: jsonPath([...at, 'region']), message: `"${spec.region}" is no region phone numbers are known for (ISO 3166 code, e.g. "US", "GB")` });
+    return undefined;
+  }
+  return {
+    kind: 'number',
+    in: spec.header === 'Request-URI' ? 'request-uri' : ref(spec.header),
+    format: spec.format ?? 'e164',
+    region: spec.region as CountryCode | undefined,
+  };
+}
+
+/** `allow`'s names: exact, or a prefix ending in `*`; names the dialog needs anyway are kept whether listed or not. */
+function compileAllow(spec: Extract<ActionSpec, { action: 'allow' }>): Action {
+  const keys = new Set<string>();
+  const prefixes: string[] = [];
+  for (const name of spec.headers) {
+    if (name.endsWith('*')) prefixes.push(name.slice(0, -1).toLowerCase());
+    else keys.add(headerKey(name));
+  }
+  return { kind: 'allow', allowed: { keys, prefixes } };
+}
+
 function compileAction(spec: ActionSpec, at: Path, errors: RuleError[]): Action | undefined {
   if (spec.action === 'remember') return compileRemember(spec, at, errors);
+  if (spec.action === 'number') return compileNumber(spec, at, errors);
+  if (spec.action === 'allow') return compileAllow(spec);
   const header = ref(spec.header);
   switch (spec.action) {
     case 'case':

@@ -3,6 +3,7 @@
  * Source matching is what keeps sipcase from ever being an open relay.
  */
 import ipaddr from 'ipaddr.js';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { jsonPath, type RuleError } from './errors.js';
 import type { Cidr, Peer, PeerSpec, PeerTarget, Transport } from './types.js';
 
@@ -63,7 +64,10 @@ export function compilePeers(specs: Readonly<Record<string, PeerSpec>>): { peers
     } else if (!Object.hasOwn(specs, relayTo) || relayTo === name) {
       errors.push({ path: at('relayTo'), message: `"${relayTo}" is not another configured peer` });
     }
-    if (typeof target !== 'string' && relayTo !== undefined) peers.set(name, { name, sources, target, relayTo });
+    const region = spec.region === undefined || isSupportedCountry(spec.region) ? (spec.region as CountryCode | undefined) : undefined;
+    if (spec.region !== undefined && region === undefined)
+      errors.push({ path: at('region'), message: `"${spec.region}" is no region phone numbers are known for (ISO 3166 code, e.g. "US", "GB")` });
+    if (typeof target !== 'string' && relayTo !== undefined) peers.set(name, { name, sources, target, relayTo, region, platform: spec.platform });
   }
   errors.push(...overlapErrors(specs));
   return { peers, errors };

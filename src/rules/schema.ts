@@ -38,7 +38,7 @@ function describe(e: ErrorObject): RuleError {
   }
 }
 
-const ACTIONS = ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single', 'embed', 'remember'];
+const ACTIONS = ['case', 'remove', 'set', 'add', 'replace', 'to-uri', 'from-uri', 'single', 'embed', 'remember', 'number', 'allow'];
 
 function actionMessage(p: Record<string, unknown>): string {
   return p['error'] === 'mapping'

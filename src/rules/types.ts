@@ -3,6 +3,7 @@
  * for matching (everything else). Actions are discriminated unions on `action` / `kind`.
  */
 import type { IPv4, IPv6 } from 'ipaddr.js';
+import type { CountryCode } from 'libphonenumber-js';
 import type { Template } from './template.js';
 
 export type PeerListSpec = string | readonly string[];
@@ -20,6 +21,16 @@ export interface ScopeSpec {
 
 export type UriHeaderName = 'Refer-To' | 'Contact';
 
+/**
+ * Where a `number` action finds the URI whose user part it normalises. To is not among them: the
+ * To of a new call's other leg is built from its Request-URI, and in a dialog it belongs to the leg.
+ */
+export const NUMBER_PLACES = ['Request-URI', 'From', 'P-Asserted-Identity', 'P-Preferred-Identity', 'Diversion', 'Refer-To', 'Referred-By', 'Contact'] as const;
+export type NumberPlace = (typeof NUMBER_PLACES)[number];
+
+/** `e164`: +13125550100; `national`: the digits a caller in the number's own country dials (3125550100, 02079460000). */
+export type NumberFormat = 'e164' | 'national';
+
 export type ActionSpec =
   | { readonly action: 'case'; readonly header: string }
   | { readonly action: 'remove'; readonly header: string }
@@ -36,7 +47,9 @@ export type ActionSpec =
   | { readonly action: 'from-uri'; readonly header: string; readonly uri?: UriHeaderName }
   | { readonly action: 'single'; readonly header: string; readonly keep?: 'first' | 'last' }
   | { readonly action: 'embed'; readonly header: string; readonly uri?: UriHeaderName; readonly value: string }
-  | { readonly action: 'remember'; readonly name: string; readonly value: string; readonly match?: string; readonly flags?: string };
+  | { readonly action: 'remember'; readonly name: string; readonly value: string; readonly match?: string; readonly flags?: string }
+  | { readonly action: 'number'; readonly header: NumberPlace; readonly format?: NumberFormat; readonly region?: string }
+  | { readonly action: 'allow'; readonly headers: readonly string[] };
 
 export interface RuleSpec {
   readonly name: string;
@@ -51,6 +64,10 @@ export interface PeerSpec {
   readonly sources: readonly string[];
   readonly target: string;
   readonly relayTo?: string;
+  /** ISO 3166 region a number from this peer without a country code is read in (`number` actions). */
+  readonly region?: string;
+  /** What the peer is, when sipcase knows its conventions: `genesys` (Genesys Cloud BYOC). */
+  readonly platform?: 'genesys';
 }
 
 export interface RulesFileSpec {
@@ -81,6 +98,8 @@ export interface Peer {
   readonly target: PeerTarget;
   /** Name of the peer this one's requests are relayed to. */
   readonly relayTo: string;
+  readonly region: CountryCode | undefined;
+  readonly platform: 'genesys' | undefined;
 }
 
 /** A header name as a rule means it: the key to match by, the spelling to emit. */
@@ -101,10 +120,16 @@ export type Action =
   | { readonly kind: 'from-uri'; readonly header: HeaderRef; readonly uri: HeaderRef }
   | { readonly kind: 'single'; readonly header: HeaderRef; readonly keep: 'first' | 'last' }
   | { readonly kind: 'embed'; readonly header: HeaderRef; readonly uri: HeaderRef; readonly value: Template }
-  | { readonly kind: 'remember'; readonly name: string; readonly value: Template; readonly match: RegExp | undefined };
+  | { readonly kind: 'remember'; readonly name: string; readonly value: Template; readonly match: RegExp | undefined }
+  /** `in`: the Request-URI, or a header carrying URIs; `region`: the action's own, else the sending peer's is used. */
+  | { readonly kind: 'number'; readonly in: 'request-uri' | HeaderRef; readonly format: NumberFormat; readonly region: CountryCode | undefined }
+  | { readonly kind: 'allow'; readonly allowed: AllowList };
 
-/** Actions that write a header (every one but `remember`). */
-export type HeaderAction = Exclude<Action, { kind: 'remember' }>;
+/** The header lines an `allow` action keeps besides the dialog's own: exact keys, and key prefixes (`X-Trace-*`). */
+export interface AllowList {
+  readonly keys: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
+}
 
 export type ActionKind = Action['kind'];
 

@@ -14,14 +14,14 @@
  * pauses its BYE at 120 s raced a refresh due between 120 and 130 s, and lost one run in ten or so.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { untilListening } from '../../src/harness/processes.js';
 import {
   LOGS,
   metric,
   passed,
   peerEnds,
-  sipp,
+  sippEachTest,
   startDrachtio,
   startSipcase,
   untilLogged,
@@ -40,15 +40,7 @@ const TIMERS: Net = suiteNet('session-timers', 'sipcase-timers');
 const { koreUas, genesysUac } = peerEnds(TIMERS);
 const ended = (app: Sipcase, outcome: string) => metric(app, 'sipcase_calls_ended_total', { from: 'genesys', to: 'kore', outcome });
 
-const started: { proc: Proc }[] = [];
-const sippHere = (spec: Parameters<typeof sipp>[0]) => {
-  const run = sipp(spec);
-  started.push(run);
-  return run;
-};
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((r) => r.proc.stop()));
-});
+const sippHere = sippEachTest();
 
 /** One call with a 90 s session timer; the caller re-INVITEs every `pauseMs` (when its scenario does). */
 async function timerCall(label: string, caller: string, callee: string, pauseMs?: number): Promise<void> {

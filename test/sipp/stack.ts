@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { callFlow as harnessFlow, listenOn, sipp as runSipp, type SippRun, type SippSpec as HarnessSpec } from '../../src/harness/sipp.js';
 import { track, until, type Proc } from '../../src/harness/processes.js';
-import { presetRuleList, sample, startDrachtio as startHarnessDrachtio, writeLoopbackRules } from '../../src/harness/loopback.js';
+import { presetRuleList, sample, startDrachtio as startHarnessDrachtio, writeLoopbackRules, type LoopbackPeers } from '../../src/harness/loopback.js';
 import { lo, LOOPBACK, type LoopbackUser } from '../../src/harness/loopback-addresses.js';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 export { portOpen, until, which, type Proc } from '../../src/harness/processes.js';
 export { presetRuleList, sample } from '../../src/harness/loopback.js';
@@ -114,10 +114,22 @@ export function peerEnds(net: Net, remote = `${net.drachtio}:${net.sipPort}`) {
 }
 
 /** A rules file with the preset's peers on this suite's loopback addresses (see writeLoopbackRules). */
-export function writeRules(net: Net = NET, file = join(LOGS, 'rules.json'), rules: unknown[] = presetRuleList(), genesysTarget?: string): string {
+export function writeRules(
+  net: Net = NET,
+  file = join(LOGS, 'rules.json'),
+  rules: unknown[] = presetRuleList(),
+  genesysTarget?: string,
+  more?: LoopbackPeers['more'],
+): string {
   return writeLoopbackRules(
     file,
-    { genesys: net.genesys, kore: net.kore, port: net.uasPort, ...(genesysTarget === undefined ? {} : { genesysTarget }) },
+    {
+      genesys: net.genesys,
+      kore: net.kore,
+      port: net.uasPort,
+      ...(genesysTarget === undefined ? {} : { genesysTarget }),
+      ...(more === undefined ? {} : { more }),
+    },
     rules,
   );
 }
@@ -213,6 +225,22 @@ const inScenarios = (s: SippSpec): HarnessSpec => ({ ...s, scenario: isAbsolute(
 /** Runs one SIPp instance for one call (the harness of src/regress/sipp.ts), its files in the suites' log folder. */
 export function sipp(spec: SippSpec): { done: Promise<SippRun>; proc: Proc } {
   return runSipp(LOGS, inScenarios(spec));
+}
+
+/**
+ * `sipp` for a suite whose tests each start their own peers: what a test started is stopped after
+ * it, so a failed test's peers free their ports before the next test binds them.
+ */
+export function sippEachTest(): typeof sipp {
+  const started: Proc[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
+  });
+  return (spec) => {
+    const run = sipp(spec);
+    started.push(run.proc);
+    return run;
+  };
 }
 
 /** A UAS and a UAC for one call: the UAS starts first; both must exit 0. */

@@ -1,0 +1,151 @@
+/**
+ * A call's transfers, followed: each REFER that crosses starts one, its answer and the NOTIFYs
+ * coming back move it on (transfer/transfer.ts says how), and it ends with an outcome, counted
+ * (sipcase_transfers_total, the REFER-to-final-NOTIFY histogram) and told in one info line: the
+ * call's ids, Genesys' conversation id, the target, the answer, each sipfrag status, the outcome
+ * and whether the UUI went where Genesys reads it. A transfer with no final word when the call
+ * ends, or within `resultMs`, ends as no_result. One that did not complete leaves its context with
+ * the recent hand-offs, so that a bot's fallback INVITE can be linked to this call.
+ */
+import type { Logger } from 'pino';
+import type { Observer, Way } from '../observe.js';
+import type { SipMessage } from '../sip/message.js';
+import type { RecentHandoffs } from '../transfer/fallback.js';
+import { referFacts } from '../transfer/refer-facts.js';
+import { advance, asked, reportsOn, type TransferResult, type TransferState, type TransferStep } from '../transfer/transfer.js';
+import { transferEvent } from './refer.js';
+
+export interface TransferSettings {
+  /** How long a transfer may wait for its final NOTIFY, from its REFER. */
+  readonly resultMs: number;
+  /** The key of the header that carries the platform's conversation id (x-inin-cnv: Genesys'). */
+  readonly conversationKey: string;
+}
+
+export interface TransferPorts {
+  readonly observer: Observer;
+  readonly settings: TransferSettings;
+  readonly handoffs: RecentHandoffs;
+}
+
+/** What the transfers read of their call when one ends. */
+export interface CallIds {
+  readonly callId: string;
+  readonly conversationId: () => string | undefined;
+  readonly bCallId: () => string | undefined;
+}
+
+/** One transfer under way: the handle its REFER's answer is given to. */
+export interface Pending {
+  readonly n: number;
+  readonly way: Way;
+  readonly startedAt: number;
+  state: TransferState;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class CallTransfers {
+  private readonly open: Pending[] = [];
+  private made = 0;
+  /** Outcomes of the transfers that ended, in order: the call's own end line lists them. */
+  readonly outcomes: string[] = [];
+
+  constructor(
+    private readonly ports: TransferPorts,
+    private readonly log: Logger,
+    private readonly call: CallIds,
+  ) {}
+
+  /**
+   * A message is about to cross from `way.from` to `way.to`: a REFER starts a transfer (its
+   * handle is returned, for the answer), a NOTIFY of `Event: refer` reports on one going the other way.
+   */
+  crossing(message: SipMessage, way: Way): Pending | undefined {
+    const event = transferEvent(message);
+    if (event?.kind === 'refer') return this.start(message, way);
+    if (event?.kind === 'progress') {
+      const t = this.open.find((p) => p.way.from === way.to && reportsOn(p.state, event.id));
+      if (t === undefined) this.log.debug({ status: event.status, id: event.id }, 'NOTIFY (refer) for no transfer sipcase follows');
+      else this.step(t, { kind: 'notify', status: event.code, line: event.status, final: event.final });
+    }
+    return undefined;
+  }
+
+  private start(message: SipMessage, way: Way): Pending {
+    const t: Pending = { n: ++this.made, way, startedAt: Date.now(), state: asked(referFacts(message)), timer: undefined };
+    const seconds = this.ports.settings.resultMs / 1000;
+    t.timer = setTimeout(() => this.step(t, { kind: 'timeout', seconds }), this.ports.settings.resultMs).unref();
+    this.open.push(t);
+    this.log.debug({ transfer: t.n, target: t.state.facts.target, uui: t.state.facts.uui }, 'REFER relayed');
+    return t;
+  }
+
+  /** The REFER's final answer, with the CSeq number it carries (the REFER's on the leg it was sent on). */
+  answered(t: Pending, status: number, reason: string, cseq: number | undefined): void {
+    this.step(t, { kind: 'answer', status, reason, cseq });
+  }
+
+  unanswered(t: Pending, detail: string): void {
+    this.step(t, { kind: 'no-answer', detail });
+  }
+
+  /** The call is over: a transfer still waiting for its final word has none. */
+  callEnded(): void {
+    for (const t of [...this.open]) this.step(t, { kind: 'call-ended' });
+  }
+
+  private step(t: Pending, step: TransferStep): void {
+    if (!this.open.includes(t)) return;
+    const next = advance(t.state, step);
+    t.state = next.state;
+    if (next.result !== undefined) this.finish(t, next.result);
+  }
+
+  private finish(t: Pending, result: TransferResult): void {
+    this.open.splice(this.open.indexOf(t), 1);
+    clearTimeout(t.timer);
+    this.outcomes.push(result.outcome);
+    const { facts } = t.state;
+    const ms = Date.now() - t.startedAt;
+    const decided = result.outcome === 'completed' || result.outcome === 'failed';
+    this.ports.observer.record({
+      type: 'transfer',
+      way: t.way,
+      outcome: result.outcome,
+      uui: facts.uui,
+      verdict: facts.verdict,
+      seconds: decided ? ms / 1000 : undefined,
+    });
+    const conversationId = this.call.conversationId();
+    this.log.info(
+      {
+        transfer: t.n,
+        direction: `${t.way.from}->${t.way.to}`,
+        conversationId,
+        bCallId: this.call.bCallId(),
+        target: facts.target,
+        embedded: facts.embedded,
+        answer: t.state.answer,
+        progress: t.state.progress,
+        outcome: result.outcome,
+        code: result.code,
+        why: result.why,
+        uui: facts.uui,
+        verdict: facts.verdict,
+        findings: facts.findings,
+        ms,
+      },
+      'transfer ended',
+    );
+    if (result.outcome !== 'completed' && facts.context !== undefined) {
+      this.ports.handoffs.note(facts.context, { from: t.way.from, callId: this.call.callId, conversationId, outcome: result.outcome, at: Date.now() });
+    }
+  }
+}
+
+/** The CSeq number of a message's CSeq header (a REFER's answer carries its REFER's). */
+export function cseqNumber(message: SipMessage | undefined): number | undefined {
+  const value = message?.headers.find((h) => h.key === 'cseq')?.value;
+  const n = value === undefined ? undefined : /^\s*(\d{1,10})\b/.exec(value)?.[1];
+  return n === undefined ? undefined : Number(n);
+}
