@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { sipMessagesOf } from '../capture/sip-messages.js';
 import type { CompiledRules } from '../rules/types.js';
 import { replayMessages, summarize, type Replayed, type ReplaySummary } from '../replay/replay.js';
+import { outcomeCounts, TRANSFER_COLUMNS, transferRows, transfersOf, type ReplayedTransfer } from '../replay/transfers.js';
 import { ladderHtml, memoryLines, rewriteEntry, type LadderEntry, type TakenAt } from '../report/ladder-diagram.js';
 import { describeChange, wireChanges } from '../rewrite/change.js';
 import { CliError, type CliIo } from './io.js';
@@ -48,6 +49,26 @@ function summaryLines(s: ReplaySummary, skipped: number): string[] {
     wrong === 0
       ? '  messages that would still leave wrong: none'
       : `  messages that would still leave wrong: ${wrong} (${[...s.stillWrong].map(([peer, n]) => `toward ${peer}: ${n}`).join(', ')})`,
+  ];
+}
+
+/** The capture's transfers as a table, columns padded to their widest cell (the target cut at 60). */
+function transferLines(transfers: readonly ReplayedTransfer[]): string[] {
+  if (transfers.length === 0) return ['transfers: none'];
+  const rows = [
+    [...TRANSFER_COLUMNS],
+    ...transferRows(transfers).map((r) => r.map((cell, i) => (i === 3 && cell.length > 60 ? `${cell.slice(0, 57)}...` : cell))),
+  ];
+  const widths = TRANSFER_COLUMNS.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
+  return [
+    `transfers: ${transfers.length} (${outcomeCounts(transfers)})`,
+    ...rows.map(
+      (r) =>
+        `  ${r
+          .map((c, i) => c.padEnd(widths[i] as number))
+          .join('  ')
+          .trimEnd()}`,
+    ),
   ];
 }
 
@@ -93,8 +114,15 @@ export async function replayCommand(args: readonly string[], io: CliIo): Promise
   replayed.forEach((r, i) => io.stdout(`${describe(r, i + 1, takenAt).join('\n')}\n`));
   const summary = summarize(replayed);
   io.stdout(`${summaryLines(summary, skipped).join('\n')}\n`);
+  const transfers = transfersOf(replayed);
+  io.stdout(`${transferLines(transfers).join('\n')}\n`);
   if (values.html !== undefined) {
-    await writeFile(values.html, ladderHtml(`sipcase replay: ${file}`, ladderPeers(rules), ladderEntries(replayed)));
+    const table = {
+      title: `Transfers: ${transfers.length}${transfers.length === 0 ? '' : ` (${outcomeCounts(transfers)})`}`,
+      columns: [...TRANSFER_COLUMNS],
+      rows: transferRows(transfers),
+    };
+    await writeFile(values.html, ladderHtml(`sipcase replay: ${file}`, ladderPeers(rules), ladderEntries(replayed), table));
     io.stdout(`ladder: ${values.html}\n`);
   }
   const wrong = [...summary.stillWrong.values()].reduce((a, b) => a + b, 0);

@@ -5,6 +5,7 @@
  * earlier messages go through first, in the order given, each from its peer toward the peer it
  * relays to: what they make the call remember is there for the message shown, as in a live call.
  */
+import { describeArrival, reservedArrivals } from '../genesys/reserved-headers.js';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import type { CompiledRules } from '../rules/types.js';
@@ -95,6 +96,8 @@ export async function rewriteCommand(args: readonly string[], io: CliIo): Promis
   const out = serializeToBuffer(result.message);
   const findings = lintMessageUui(result.message);
   for (const f of findings) io.stderr(`warning: uui ${f.code}: ${f.message}\n`);
+  if (rules.peers.get(context.to)?.platform === 'genesys')
+    for (const r of reservedArrivals(input, result.message)) io.stderr(`warning: reserved ${r.family}: ${describeArrival(r, context.from)}\n`);
   if (values.ladder === true) {
     const entry = rewriteEntry(context.from, context.to, arrowLabel(input), result.changes, findings, earlier.length + 1, takenAt);
     const peers: [string, string] =

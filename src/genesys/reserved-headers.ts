@@ -5,6 +5,7 @@
  * platform's internal header) can be taken for Genesys' own. Found, they are warned about and
  * counted, never removed here: an `allow` rule toward Genesys is how they are kept out.
  */
+import { headerKey } from '../sip/header-name.js';
 import type { SipMessage } from '../sip/message.js';
 
 export const RESERVED_FAMILIES = ['x-inin-*', 'x-genesys-*', 'x-pcv', 'x-gcv'] as const;
@@ -32,4 +33,22 @@ export function reservedHeaders(message: SipMessage): ReservedHeader[] {
     if (family !== undefined) found.push({ name: h.name, family });
   }
   return found;
+}
+
+export interface ReservedArrival extends ReservedHeader {
+  /** Whether the message as sent on still carries it (an allowlist, or a remove, keeps it back). */
+  readonly sentOn: boolean;
+}
+
+/** The reserved headers a message arrived with from the other side, and whether the rules let each through. */
+export function reservedArrivals(received: SipMessage, sent: SipMessage): ReservedArrival[] {
+  return reservedHeaders(received).map((r) => {
+    const key = headerKey(r.name);
+    return { ...r, sentOn: sent.headers.some((h) => h.key === key) };
+  });
+}
+
+/** How a reserved arrival reads in a warning. */
+export function describeArrival(r: ReservedArrival, from: string): string {
+  return `${r.name}: a header Genesys reserves for itself (${r.family}), from ${from}: ${r.sentOn ? 'sent on' : 'kept back by the rules'}`;
 }

@@ -32,8 +32,8 @@ import type { CallMemory } from '../rewrite/memory.js';
 import { MAX_MEMORY_NAMES } from '../rules/compile.js';
 import { watchCall, type Reaped, type Watch, type WatchSettings } from './call-watch.js';
 import { sessionInterval } from '../sip/session-timer.js';
-import type { SipMessage } from '../sip/message.js';
-import { CallTransfers, cseqNumber, type TransferPorts } from './transfers.js';
+import { cseqNumber, type SipMessage } from '../sip/message.js';
+import { CallTransfers, type TransferPorts } from './transfers.js';
 
 /** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
 export interface CallPorts {
@@ -331,7 +331,7 @@ export class Call {
       const back = this.rewriteBounded(answer.raw, to.peer, from.peer);
       observer.record({ type: 'relayed', method: req.method, kind: 'response' });
       this.sessionRefreshed(req.method, answer.status, out, back);
-      if (transfer !== undefined) this.transfers.answered(transfer, answer.status, answer.reason, cseqNumber(back?.received));
+      if (transfer !== undefined) this.transfers.answered(transfer, answer.status, answer.reason, back === undefined ? undefined : cseqNumber(back.received));
       // An answer sipcase cannot read still ends the transaction with its status, headers left out.
       res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
     } catch (err) {

@@ -12,8 +12,7 @@ import { rewrite } from '../rewrite/rewrite.js';
 import type { CompiledRules } from '../rules/types.js';
 import { parseMessage, type SipMessage } from '../sip/message.js';
 import { lintMessageUui } from '../uui/in-message.js';
-import { reservedHeaders } from '../genesys/reserved-headers.js';
-import { headerKey } from '../sip/header-name.js';
+import { describeArrival, reservedArrivals } from '../genesys/reserved-headers.js';
 import { outbound, type Outbound } from './outbound.js';
 
 export type Direction = Way;
@@ -59,13 +58,8 @@ export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Dire
  * the rules let them through (an allowlist keeps them back), and the log says which.
  */
 function flagReserved(received: SipMessage, sent: SipMessage, direction: Direction, log: Logger, observer: Observer): void {
-  for (const r of reservedHeaders(received)) {
-    const key = headerKey(r.name);
-    const fate = sent.headers.some((h) => h.key === key) ? 'sent on' : 'kept back by the rules';
+  for (const r of reservedArrivals(received, sent)) {
     observer.record({ type: 'reserved-header', way: direction, family: r.family });
-    log.warn(
-      { direction: `${direction.from}->${direction.to}`, header: r.name },
-      `${r.name}: a header Genesys reserves for itself (${r.family}), from ${direction.from}: ${fate}`,
-    );
+    log.warn({ direction: `${direction.from}->${direction.to}`, header: r.name }, describeArrival(r, direction.from));
   }
 }

@@ -142,10 +142,3 @@ export class CallTransfers {
     }
   }
 }
-
-/** The CSeq number of a message's CSeq header (a REFER's answer carries its REFER's). */
-export function cseqNumber(message: SipMessage | undefined): number | undefined {
-  const value = message?.headers.find((h) => h.key === 'cseq')?.value;
-  const n = value === undefined ? undefined : /^\s*(\d{1,10})\b/.exec(value)?.[1];
-  return n === undefined ? undefined : Number(n);
-}

@@ -35,6 +35,15 @@ describe('replaying captured messages through the rules', () => {
     expect(replayMessage(rules, captured(KORE, 'INVITE\n\n')).kind).toBe('unreadable');
   });
 
+  it('says so when a header Genesys reserves would reach Genesys from Kore (the preset names Genesys its platform)', () => {
+    const r = replayMessage(rules, captured(KORE, invite('x-inin-cnv: echoed')));
+    expect(r.kind === 'relayed' && r.remaining).toEqual([
+      { code: 'reserved', message: 'x-inin-cnv: a header Genesys reserves for itself (x-inin-*), from kore: sent on' },
+    ]);
+    const back = replayMessage(rules, captured(GENESYS, invite('x-inin-cnv: its-own')));
+    expect(back.kind === 'relayed' && back.remaining).toEqual([]);
+  });
+
   it('says what would still leave wrong: a lint finding the rules cannot mend, a name they emit spelled otherwise', () => {
     const bad = replayMessage(rules, captured(KORE, invite('User-To-User: 04ZZ;encoding=hex')));
     expect(bad.kind === 'relayed' && bad.remaining.map((f) => f.code)).toContain('encoding-mismatch');

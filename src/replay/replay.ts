@@ -6,6 +6,7 @@
  * directions of the dialog, so a value remembered from an INVITE is there for the REFER after it.
  * A pure function of (rules, messages): the capture reading and printing live elsewhere.
  */
+import { describeArrival, reservedArrivals } from '../genesys/reserved-headers.js';
 import { peerForAddress } from '../rules/peers.js';
 import type { CompiledRules } from '../rules/types.js';
 import { rewrite } from '../rewrite/rewrite.js';
@@ -34,6 +35,9 @@ export type Replayed =
       readonly label: string;
       readonly changes: readonly Change[];
       readonly remaining: readonly Remaining[];
+      /** The message as captured, and as sipcase would send it on. */
+      readonly message: SipMessage;
+      readonly sent: SipMessage;
     }
   | { readonly kind: 'refused'; readonly at: CapturedMessage; readonly label: string }
   | { readonly kind: 'unreadable'; readonly at: CapturedMessage; readonly error: string };
@@ -44,6 +48,13 @@ function miscased(m: SipMessage, emitted: readonly string[]): Remaining[] {
   return m.headers
     .filter((h) => exact.has(h.key) && exact.get(h.key) !== h.name)
     .map((h) => ({ code: 'miscased', message: `${h.name} should be spelled ${exact.get(h.key) as string}` }));
+}
+
+/** Headers Genesys reserves that would reach a Genesys peer from the other side. */
+function reservedSentOn(received: SipMessage, sent: SipMessage, from: string): Remaining[] {
+  return reservedArrivals(received, sent)
+    .filter((r) => r.sentOn)
+    .map((r) => ({ code: 'reserved', message: describeArrival(r, from) }));
 }
 
 /** What the calls of a capture remembered so far, by Call-ID. */
@@ -64,7 +75,11 @@ export function replayMessage(rules: CompiledRules, at: CapturedMessage, calls: 
   const memory = calls.get(callId);
   const out = rewrite(rules, message, memory === undefined ? { from: from.name, to: to.name } : { from: from.name, to: to.name, memory });
   if (out.remembered.size > 0) calls.set(callId, new Map([...(memory ?? []), ...out.remembered]));
-  const remaining = [...lintMessageUui(out.message).map((f) => ({ code: f.code, message: f.message })), ...miscased(out.message, rules.emittedNames)];
+  const remaining = [
+    ...lintMessageUui(out.message).map((f) => ({ code: f.code, message: f.message })),
+    ...miscased(out.message, rules.emittedNames),
+    ...(to.platform === 'genesys' ? reservedSentOn(message, out.message, from.name) : []),
+  ];
   return {
     kind: 'relayed',
     at,
@@ -74,6 +89,8 @@ export function replayMessage(rules: CompiledRules, at: CapturedMessage, calls: 
     label: arrowLabel(message),
     changes: out.changes,
     remaining,
+    message,
+    sent: out.message,
   };
 }
 

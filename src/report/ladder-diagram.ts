@@ -80,7 +80,23 @@ const LINE = 16;
 /** Room right of the last lifeline for the lines written under an arrow toward it. */
 const MARGIN = 360;
 
-export function ladderHtml(title: string, peers: readonly [string, string], entries: readonly LadderEntry[]): string {
+/** A table shown under the ladder (replay's transfers). */
+export interface LadderTable {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+function tableHtml(t: LadderTable): string {
+  const row = (cells: readonly string[], tag: string) => `<tr>${cells.map((c) => `<${tag}>${escape(c)}</${tag}>`).join('')}</tr>`;
+  return `<h2>${escape(t.title)}</h2>
+<table class="transfers">
+${row(t.columns, 'th')}
+${t.rows.map((r) => row(r, 'td')).join('\n')}
+</table>`;
+}
+
+export function ladderHtml(title: string, peers: readonly [string, string], entries: readonly LadderEntry[], table?: LadderTable): string {
   const x = new Map<string, number>([
     [peers[0], 150],
     ['sipcase', 150 + COLUMN],
@@ -124,6 +140,8 @@ body { font: 14px system-ui, sans-serif; margin: 16px; }
 .change { font: 12px ui-monospace, monospace; fill: #0a6; }
 .finding { font: 12px ui-monospace, monospace; fill: #c22; }
 .memory { font: 12px ui-monospace, monospace; fill: #63c; }
+table.transfers { border-collapse: collapse; font: 12px ui-monospace, monospace; }
+table.transfers th, table.transfers td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
 </style></head>
 <body>
 <h1>${escape(title)}</h1>
@@ -132,6 +150,7 @@ body { font: 14px system-ui, sans-serif; margin: 16px; }
 ${lifelines.join('\n')}
 ${parts.join('\n')}
 </svg>
+${table === undefined ? '' : tableHtml(table)}
 <script>
 // What the browser drew: arrows with a length, texts with a width.
 const drawn = (sel, size) => [...document.querySelectorAll(sel)].filter((e) => size(e) > 0).length;
@@ -140,6 +159,7 @@ document.body.dataset.rendered = JSON.stringify({
   changes: drawn('.change', (e) => e.getComputedTextLength()),
   memory: drawn('.memory', (e) => e.getComputedTextLength()),
   findings: drawn('.finding', (e) => e.getComputedTextLength()),
+  transfers: document.querySelectorAll('table.transfers td:first-child').length,
 });
 </script>
 </body></html>

@@ -50,6 +50,25 @@ describe('loading a rules file', () => {
   });
 
   it.each([
+    [{ peers, rules: [{ name: 'r', actions: [{ action: 'number', header: 'To' }] }] }, '$.rules[0].actions[0].header: must be one of'],
+    [{ peers, rules: [{ name: 'r', actions: [{ action: 'number', header: 'From', region: 'XX' }] }] }, '$.rules[0].actions[0].region: "XX" is no region'],
+    [{ peers, rules: [{ name: 'r', actions: [{ action: 'number', header: 'From', region: 'us' }] }] }, '$.rules[0].actions[0].region: does not match'],
+    [
+      { peers, rules: [{ name: 'r', actions: [{ action: 'number', header: 'From', format: 'local' }] }] },
+      '$.rules[0].actions[0].format: must be one of "e164", "national"',
+    ],
+    [{ peers, rules: [{ name: 'r', actions: [{ action: 'allow', headers: ['X-Ok', 'not a name'] }] }] }, '$.rules[0].actions[0].headers[1]: does not match'],
+    [{ peers, rules: [{ name: 'r', actions: [{ action: 'allow' }] }] }, '$.rules[0].actions[0]: missing required property "headers"'],
+    [{ peers: { ...peers, kore: { ...peers.kore, region: 'ZZ' } }, rules: [] }, '$.peers.kore.region: "ZZ" is no region'],
+    [{ peers: { ...peers, kore: { ...peers.kore, platform: 'avaya' } }, rules: [] }, '$.peers.kore.platform: must be one of "genesys"'],
+  ])('new actions and peer fields: %j names its path', (file, message) => {
+    expect(
+      errorsOf(file).some((e) => e.startsWith(message)),
+      errorsOf(file).join('\n'),
+    ).toBe(true);
+  });
+
+  it.each([
     [
       { peers, rules: [{ name: 'r', when: { to: 'genesis' }, actions: [{ action: 'remove', header: 'X' }] }] },
       '$.rules[0].when.to: "genesis" is not a configured peer',

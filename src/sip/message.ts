@@ -171,3 +171,10 @@ export function methodOf(message: SipMessage): string {
   if (method === undefined) throw new SipParseError('response without a CSeq method');
   return method;
 }
+
+/** The sequence number of a message's CSeq (a response carries its request's), if it has a readable one. */
+export function cseqNumber(message: SipMessage): number | undefined {
+  const value = message.headers.find((h) => h.key === 'cseq')?.value;
+  const n = value === undefined ? undefined : /^\s*(\d{1,10})\b/.exec(value)?.[1];
+  return n === undefined ? undefined : Number(n);
+}

@@ -21,7 +21,9 @@ export type TransferStep =
   /** A NOTIFY's sipfrag status line (`200 OK`), and whether it ends the subscription. */
   | { readonly kind: 'notify'; readonly status: number; readonly line: string; readonly final: boolean }
   | { readonly kind: 'call-ended' }
-  | { readonly kind: 'timeout'; readonly seconds: number };
+  | { readonly kind: 'timeout'; readonly seconds: number }
+  /** A replayed capture stops with the transfer still open (sipcase replay). */
+  | { readonly kind: 'capture-ended' };
 
 export interface TransferState {
   readonly facts: ReferFacts;
@@ -78,6 +80,8 @@ export function advance(state: TransferState, step: TransferStep): Next {
       return noResult(state, 'the call ended before a final NOTIFY');
     case 'timeout':
       return noResult(state, `no final NOTIFY within ${step.seconds} s`);
+    case 'capture-ended':
+      return noResult(state, 'the capture ends before a final NOTIFY');
   }
 }
 

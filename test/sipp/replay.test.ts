@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { track, until, untilListening } from '../../src/harness/processes.js';
 import { writeLoopbackRules } from '../../src/harness/loopback.js';
 import { LOGS, ROOT, sipp, which } from './stack.js';
+import { handoffScenarios, type Handoff, type Notify } from './handoff-scenarios.js';
 import { lo } from '../../src/harness/loopback-addresses.js';
 
 const tools = ['sipp', 'dumpcap', 'chromium'].filter((t) => which(t) === undefined);
@@ -22,6 +23,19 @@ const KORE = lo('replay', 3);
 const STRANGER = lo('replay', 9);
 const UAS_PORT = 25190;
 const RULES = join(DIR, 'rules.json');
+
+const BYOC = 'sip:+14445556666@byoc.example.pure.cloud';
+const TRYING: Notify = { frag: '100 Trying', final: false };
+/** A hand-off as handoff-scenarios.ts plays it, with no checks on the REFER: the capture is what matters here. */
+const handoff = (conversation: string, answer: string, notifies: Notify[], referTo: string, line = 'X-Flow: day'): Handoff => ({
+  answer,
+  notifies,
+  conversation,
+  referTo,
+  line,
+  referHas: [],
+  referLacks: [],
+});
 
 /** Records loopback traffic matching `filter` while `flow` runs; the file as dumpcap wrote it. */
 async function capture(name: string, filter: string, format: 'pcapng' | 'pcap', flow: () => Promise<unknown>): Promise<string> {
@@ -118,6 +132,52 @@ describe.skipIf(tools.length > 0)('sipcase replay on real captures', () => {
     expect(replay(file).code).toBe(0);
   }, 30_000);
 
+  it("a capture of a day's hand-offs (Genesys calls Kore, Kore REFERs back): a transfer table with each outcome and UUI verdict", async () => {
+    const day: [string, Handoff][] = [
+      ['completed', handoff('cnv-day-1', '202 Accepted', [TRYING, { frag: '200 OK', final: true }], `<${BYOC}?User-To-User=XXcfo%7C1%3Bencoding%3Dascii>`)],
+      ['refused', handoff('cnv-day-2', '603 Decline', [], `<${BYOC}>`, 'User-to-User: XXcfo|2;encoding=ascii')],
+      ['failed', handoff('cnv-day-3', '202 Accepted', [TRYING, { frag: '486 Busy Here', final: true }], `<${BYOC}?User-to-User=XXcfo%7C3%3Bencoding%3Dascii>`)],
+      ['silent', handoff('cnv-day-4', '202 Accepted', [TRYING], `<${BYOC}>`)],
+    ];
+    const file = await capture('handoffs', `udp port ${UAS_PORT}`, 'pcapng', async () => {
+      for (const [name, h] of day) {
+        const files = handoffScenarios(`cap-handoff-${name}`, h);
+        const kore = sipp({ label: `cap-handoff-${name}-kore`, scenario: files.kore, ip: KORE, port: UAS_PORT, timeoutS: 20 });
+        await untilListening(kore.proc, 'udp', KORE, UAS_PORT);
+        const genesys = sipp({
+          label: `cap-handoff-${name}-genesys`,
+          scenario: files.genesys,
+          ip: GENESYS,
+          port: 25170,
+          remote: `${KORE}:${UAS_PORT}`,
+          service: '+15557770000',
+          timeoutS: 20,
+        });
+        const [g, k] = await Promise.all([genesys.done, kore.done]);
+        expect([g.code, k.code], `${g.errors}\n${k.errors}`).toEqual([0, 0]);
+      }
+    });
+    const r = replay('--html', join(DIR, 'handoffs.html'), file);
+    expect(r.code, r.out).toBe(0);
+    const table = r.out.slice(r.out.indexOf('transfers: 4'));
+    expect(table.split('\n')[0]).toBe('transfers: 4 (completed 1, refused 1, failed 1, no_result 1)');
+    expect(table.split('\n')[1]).toMatch(/^ {2}frame +call +direction +target +answer +NOTIFYs +outcome +uui +verdict$/);
+    const row = (cnv: string) =>
+      table
+        .split('\n')
+        .find((l) => l.includes(` ${cnv} `))
+        ?.trim()
+        .split(/ {2,}/)
+        .slice(1);
+    expect(row('cnv-day-1')).toEqual(['cnv-day-1', 'kore->genesys', `<${BYOC}>`, '202', '100 Trying, 200 OK', 'completed 200', 'embedded', 'readable']);
+    // The preset moves a header UUI into Refer-To: replayed, the REFER would leave readable.
+    expect(row('cnv-day-2')).toEqual(['cnv-day-2', 'kore->genesys', `<${BYOC}>`, '603', '-', 'refused 603', 'embedded', 'readable']);
+    expect(row('cnv-day-3')?.slice(4)).toEqual(['100 Trying, 486 Busy Here', 'failed 486', 'embedded', 'readable']);
+    expect(row('cnv-day-4')?.slice(3)).toEqual(['202', '100 Trying', 'no_result', 'none', 'none']);
+    const html = readFileSync(join(DIR, 'handoffs.html'), 'utf8');
+    expect(html).toContain('<h2>Transfers: 4 (completed 1, refused 1, failed 1, no_result 1)</h2>');
+  }, 60_000);
+
   it('the --html ladder is self-contained and headless Chromium draws every arrow, change and finding', () => {
     const html = readFileSync(join(DIR, 'udp.html'), 'utf8');
     expect(html).not.toMatch(/\s(?:src|href)=|url\((?!#)|@import/);
@@ -141,7 +201,17 @@ describe.skipIf(tools.length > 0)('sipcase replay on real captures', () => {
     const dom = spawnSync('chromium', [...flags, '--dump-dom', `file://${join(DIR, 'udp.html')}`], { encoding: 'utf8', timeout: 60_000 });
     const rendered = /data-rendered="([^"]*)"/.exec(dom.stdout)?.[1]?.replaceAll('&quot;', '"');
     expect(rendered, dom.stderr.slice(-2000)).toBeDefined();
-    expect(JSON.parse(rendered as string)).toEqual({ arrows: 2 * (relayed as number) + (refused as number), changes, memory: 0, findings: refused });
+    expect(JSON.parse(rendered as string)).toEqual({
+      arrows: 2 * (relayed as number) + (refused as number),
+      changes,
+      memory: 0,
+      findings: refused,
+      transfers: 0,
+    });
     spawnSync('chromium', [...flags, '--window-size=1300,800', `--screenshot=${join(DIR, 'udp.png')}`, `file://${join(DIR, 'udp.html')}`], { timeout: 60_000 });
+    // The hand-offs' page: its transfer table, one row a transfer, drawn too.
+    const handoffs = spawnSync('chromium', [...flags, '--dump-dom', `file://${join(DIR, 'handoffs.html')}`], { encoding: 'utf8', timeout: 60_000 });
+    const drawn = /data-rendered="([^"]*)"/.exec(handoffs.stdout)?.[1]?.replaceAll('&quot;', '"');
+    expect(JSON.parse(drawn as string)).toMatchObject({ transfers: 4 });
   }, 90_000);
 });
