@@ -75,6 +75,7 @@ export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: Re
  * with the first call's ids, and counted.
  */
 function linkFallback(ctx: RelayPorts, call: Call, invite: SipMessage): void {
+  if (ctx.transfers.handoffs.size === 0) return; // the common case: no hand-off failed lately
   const context = contextKey(invite);
   const first = context === undefined ? undefined : ctx.transfers.handoffs.take(context, call.caller.name, Date.now());
   if (first === undefined) return;
