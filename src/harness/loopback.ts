@@ -85,9 +85,21 @@ export async function startDrachtio(dir: string, name: string, spec: DrachtioSpe
   const env = { ...process.env };
   delete env['DRACHTIO_PRESERVE_HEADER_NAMES'];
   if (spec.preserve !== undefined) env['DRACHTIO_PRESERVE_HEADER_NAMES'] = spec.preserve;
+  // An admin port that answers already is another process's (a drachtio-server an earlier run left
+  // behind): the new one would fail to bind, and sipcase would talk to the old one unnoticed.
+  if (await portOpen(spec.admin.host, spec.admin.port)) {
+    throw new Error(`${name}: ${spec.admin.host}:${spec.admin.port} is taken by another process (a drachtio-server left running?)`);
+  }
   const contact = `sip:${spec.sip};transport=${spec.transports ?? 'udp'}`;
   const proc = startProc('drachtio', ['-f', conf, '--contact', contact, ...(spec.extraArgs ?? [])], join(dir, `${name}.log`), env);
-  await until(`${name} admin port`, () => portOpen(spec.admin.host, spec.admin.port), 10_000);
+  await until(
+    `${name} admin port`,
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode} before it listened: see ${join(dir, `${name}.log`)}`);
+      return portOpen(spec.admin.host, spec.admin.port);
+    },
+    10_000,
+  );
   return proc;
 }
 

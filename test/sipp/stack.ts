@@ -207,8 +207,12 @@ export async function startStack(name: string, net: Net, rules: string, extraEnv
   const server = await startDrachtio(`${name}-drachtio`, 'User-to-User', net);
   const app = startSipcase(`${name}-sipcase`, rules, extraEnv, net);
   const state = await app.ready;
-  if (state !== 'ready') throw new Error(`sipcase exited with ${state} before it was ready: see ${app.log}`);
-  return { server, app };
+  if (state === 'ready') return { server, app };
+  // The suite never gets these to stop: a drachtio-server left running here would hold the
+  // suite's ports, and the next run's would start on top of it and fail in ways that mislead.
+  await app.stop();
+  await server.stop();
+  throw new Error(`sipcase exited with ${state} before it was ready: see ${app.log}`);
 }
 
 /** UDP sockets on both peers' listening addresses, recording the start line of anything that arrives. */
