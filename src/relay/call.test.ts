@@ -178,6 +178,18 @@ describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such 
     expect(res.sent).toEqual([{ status: 200, reason: 'OK', headers: undefined }]);
   });
 
+  it('a REFER whose request fails with no Error at all: the caller gets 500, the transfer ends no_result, nothing escapes', async () => {
+    const { engine, uac, uas } = answeringEngine();
+    const ctx = context(engine);
+    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    uac.request = () => Promise.reject(undefined); // drachtio-srf's callbacks may reject with anything
+    const res = new Channel();
+    uas.emit('refer', request('REFER', KORE, 'REFER sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 REFER\r\nRefer-To: <sip:agent@example.com>\r\n\r\n'), res);
+    await settle();
+    expect(res.sent.map((s) => s.status)).toEqual([500]);
+    expect(ctx.observer.count('transfer', { outcome: 'no_result', uui: 'none' })).toBe(1);
+  });
+
   it('a BYE whose headers are too large: the other leg gets a BYE without them', async () => {
     const { engine, uac, uas } = answeringEngine();
     await handleInvite(context(engine, 10, 1000), request('INVITE', KORE, inviteRaw), new Channel());

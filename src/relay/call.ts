@@ -336,7 +336,7 @@ export class Call {
       res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
     } catch (err) {
       this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
-      if (transfer !== undefined) this.transfers.unanswered(transfer, (err as Error).message);
+      if (transfer !== undefined) this.transfers.unanswered(transfer, err instanceof Error ? err.message : String(err));
       if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
     }
   }
