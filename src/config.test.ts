@@ -46,6 +46,16 @@ describe('start-up settings', () => {
     expect([c.liveness.intervalS, c.limits.maxCallSeconds, c.drain.timeoutMs]).toEqual([45, 604_800, 0]);
   });
 
+  it("transfers: a time limit up to an hour, and the conversation id's header a SIP header name", () => {
+    expect(loadConfig(undefined, {}).transfers).toEqual({ resultSeconds: 120, conversationHeader: 'x-inin-cnv' });
+    expect(loadConfig(undefined, { SIPCASE_TRANSFER_RESULT_S: '30', SIPCASE_CONVERSATION_HEADER: 'X-Conversation-Id' }).transfers).toEqual({
+      resultSeconds: 30,
+      conversationHeader: 'X-Conversation-Id',
+    });
+    expect(() => loadConfig(undefined, { SIPCASE_TRANSFER_RESULT_S: '3601' })).toThrow(/transfers\.resultSeconds: must be a whole number from 0 to 3600/);
+    expect(() => loadConfig(undefined, { SIPCASE_CONVERSATION_HEADER: 'x inin' })).toThrow(/transfers\.conversationHeader: must be a SIP header name/);
+  });
+
   it('an unknown setting in a file is refused', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sipcase-config-')), 'site.json');
     writeFileSync(file, JSON.stringify({ drachtio: { hots: 'x' } }));

@@ -152,7 +152,7 @@ const schema = {
   },
   transfers: {
     resultSeconds: {
-      doc: 'how long a transfer (REFER) may wait for its final NOTIFY before it is counted no_result',
+      doc: 'how long a transfer (REFER) may wait for its final NOTIFY before it is counted no_result; 0: until its call ends',
       format: natUpTo(3600, 's, 1 hour'),
       default: 120,
       env: 'SIPCASE_TRANSFER_RESULT_S',

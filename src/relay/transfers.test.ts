@@ -63,6 +63,14 @@ describe("a call's transfers, followed as they cross", () => {
     expect(handoffs.take('0041', 'kore', Date.now())).toMatchObject({ callId: 'call-1', conversationId: 'cnv-1', outcome: 'no_result' });
   });
 
+  it('with no time limit (0), an open transfer waits for its call to end, with no timer', () => {
+    const { t, observer } = transfers(0);
+    t.answered(referred(t), 202, 'Accepted', 1);
+    expect(vi.getTimerCount()).toBe(0);
+    t.callEnded();
+    expect(observer.count('transfer', { outcome: 'no_result' })).toBe(1);
+  });
+
   it('the call ends with a transfer open: no_result, and its timer goes with it', () => {
     const { t, observer } = transfers();
     t.crossing(refer, KORE_TO_GENESYS);

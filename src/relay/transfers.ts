@@ -16,7 +16,7 @@ import { advance, asked, reportsOn, type TransferResult, type TransferState, typ
 import { transferEvent } from './refer.js';
 
 export interface TransferSettings {
-  /** How long a transfer may wait for its final NOTIFY, from its REFER. */
+  /** How long a transfer may wait for its final NOTIFY, from its REFER; 0: until the call ends. */
   readonly resultMs: number;
   /** The key of the header that carries the platform's conversation id (x-inin-cnv: Genesys'). */
   readonly conversationKey: string;
@@ -73,8 +73,8 @@ export class CallTransfers {
 
   private start(message: SipMessage, way: Way): Pending {
     const t: Pending = { n: ++this.made, way, startedAt: Date.now(), state: asked(referFacts(message)), timer: undefined };
-    const seconds = this.ports.settings.resultMs / 1000;
-    t.timer = setTimeout(() => this.step(t, { kind: 'timeout', seconds }), this.ports.settings.resultMs).unref();
+    const { resultMs } = this.ports.settings;
+    if (resultMs > 0) t.timer = setTimeout(() => this.step(t, { kind: 'timeout', seconds: resultMs / 1000 }), resultMs).unref();
     this.open.push(t);
     this.log.debug({ transfer: t.n, target: t.state.facts.target, uui: t.state.facts.uui }, 'REFER relayed');
     return t;
