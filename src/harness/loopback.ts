@@ -7,9 +7,14 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { portOpen, ROOT, startProc, until, type Proc } from './processes.js';
 
+/** The preset, config/rules.json, as its JSON reads. */
+function presetFile(): { peers: Record<string, Record<string, unknown>>; rules: unknown[] } {
+  return JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { peers: Record<string, Record<string, unknown>>; rules: unknown[] };
+}
+
 /** The preset's rules (config/rules.json). */
 export function presetRuleList(): unknown[] {
-  return (JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { rules: unknown[] }).rules;
+  return presetFile().rules;
 }
 
 export interface LoopbackPeers {
@@ -23,11 +28,6 @@ export interface LoopbackPeers {
   readonly more?: { readonly genesys?: Readonly<Record<string, unknown>>; readonly kore?: Readonly<Record<string, unknown>> };
 }
 
-/** The preset's peers (config/rules.json), by name. */
-function presetPeers(): Record<string, Record<string, unknown>> {
-  return (JSON.parse(readFileSync(join(ROOT, 'config/rules.json'), 'utf8')) as { peers: Record<string, Record<string, unknown>> }).peers;
-}
-
 /**
  * A rules file with the preset's two peers moved onto loopback addresses, and the given rules (the
  * preset's unless given). Written as an editor saves, to a new file renamed over the old one, so a
@@ -36,7 +36,7 @@ function presetPeers(): Record<string, Record<string, unknown>> {
 export function writeLoopbackRules(file: string, peers: LoopbackPeers, rules: unknown[] = presetRuleList()): string {
   mkdirSync(dirname(file), { recursive: true });
   const target = (ip: string) => `sip:${ip}:${peers.port};transport=udp`;
-  const preset = presetPeers();
+  const preset = presetFile().peers;
   const text = JSON.stringify(
     {
       peers: {

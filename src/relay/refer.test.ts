@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sip, vector } from '../../test/fixtures.js';
 import { parseMessage } from '../sip/message.js';
-import { referToProblem, transferEvent } from './refer.js';
+import { transferEvent } from '../transfer/transfer-event.js';
+import { referToProblem } from './refer.js';
 
 describe('the REFER path in the logs', () => {
   it('names the transfer target of a REFER', () => {

@@ -11,9 +11,8 @@ import type { Logger } from 'pino';
 import type { Observer, Way } from '../observe.js';
 import type { SipMessage } from '../sip/message.js';
 import type { RecentHandoffs } from '../transfer/fallback.js';
-import { referFacts } from '../transfer/refer-facts.js';
-import { advance, asked, reportsOn, type TransferResult, type TransferState, type TransferStep } from '../transfer/transfer.js';
-import { transferEvent } from './refer.js';
+import { OpenTransfers, type OpenTransfer } from '../transfer/open-transfers.js';
+import type { TransferResult } from '../transfer/transfer.js';
 
 export interface TransferSettings {
   /** How long a transfer may wait for its final NOTIFY, from its REFER; 0: until the call ends. */
@@ -35,17 +34,18 @@ export interface CallIds {
   readonly bCallId: () => string | undefined;
 }
 
-/** One transfer under way: the handle its REFER's answer is given to. */
-export interface Pending {
+/** What the live relay notes of a transfer: its number in the call, its start, its time limit. */
+export interface Kept {
   readonly n: number;
-  readonly way: Way;
   readonly startedAt: number;
-  state: TransferState;
   timer: NodeJS.Timeout | undefined;
 }
 
+/** One transfer under way: the handle its REFER's answer is given to. */
+export type Pending = OpenTransfer<Kept>;
+
 export class CallTransfers {
-  private readonly open: Pending[] = [];
+  private readonly book: OpenTransfers<Kept>;
   private made = 0;
   /** Outcomes of the transfers that ended, in order: the call's own end line lists them. */
   readonly outcomes: string[] = [];
@@ -54,59 +54,45 @@ export class CallTransfers {
     private readonly ports: TransferPorts,
     private readonly log: Logger,
     private readonly call: CallIds,
-  ) {}
+  ) {
+    this.book = new OpenTransfers<Kept>({
+      ended: (t, result) => this.finish(t, result),
+      unmatched: (event) => this.log.debug({ status: event.status, id: event.id }, 'NOTIFY (refer) for no transfer sipcase follows'),
+    });
+  }
 
   /**
    * A message is about to cross from `way.from` to `way.to`: a REFER starts a transfer (its
    * handle is returned, for the answer), a NOTIFY of `Event: refer` reports on one going the other way.
    */
   crossing(message: SipMessage, way: Way): Pending | undefined {
-    const event = transferEvent(message);
-    if (event?.kind === 'refer') return this.start(message, way);
-    if (event?.kind === 'progress') {
-      const t = this.open.find((p) => p.way.from === way.to && reportsOn(p.state, event.id));
-      if (t === undefined) this.log.debug({ status: event.status, id: event.id }, 'NOTIFY (refer) for no transfer sipcase follows');
-      else this.step(t, { kind: 'notify', status: event.code, line: event.status, final: event.final });
-    }
-    return undefined;
-  }
-
-  private start(message: SipMessage, way: Way): Pending {
-    const t: Pending = { n: ++this.made, way, startedAt: Date.now(), state: asked(referFacts(message)), timer: undefined };
+    const t = this.book.crossing(message, way, () => ({ n: ++this.made, startedAt: Date.now(), timer: undefined }));
+    if (t === undefined) return undefined;
     const { resultMs } = this.ports.settings;
-    if (resultMs > 0) t.timer = setTimeout(() => this.step(t, { kind: 'timeout', seconds: resultMs / 1000 }), resultMs).unref();
-    this.open.push(t);
-    this.log.debug({ transfer: t.n, target: t.state.facts.target, uui: t.state.facts.uui }, 'REFER relayed');
+    if (resultMs > 0) t.about.timer = setTimeout(() => this.book.step(t, { kind: 'timeout', seconds: resultMs / 1000 }), resultMs).unref();
+    this.log.debug({ transfer: t.about.n, target: t.state.facts.target, uui: t.state.facts.uui }, 'REFER relayed');
     return t;
   }
 
   /** The REFER's final answer, with the CSeq number it carries (the REFER's on the leg it was sent on). */
   answered(t: Pending, status: number, reason: string, cseq: number | undefined): void {
-    this.step(t, { kind: 'answer', status, reason, cseq });
+    this.book.step(t, { kind: 'answer', status, reason, cseq });
   }
 
   unanswered(t: Pending, detail: string): void {
-    this.step(t, { kind: 'no-answer', detail });
+    this.book.step(t, { kind: 'no-answer', detail });
   }
 
   /** The call is over: a transfer still waiting for its final word has none. */
   callEnded(): void {
-    for (const t of [...this.open]) this.step(t, { kind: 'call-ended' });
-  }
-
-  private step(t: Pending, step: TransferStep): void {
-    if (!this.open.includes(t)) return;
-    const next = advance(t.state, step);
-    t.state = next.state;
-    if (next.result !== undefined) this.finish(t, next.result);
+    this.book.stepAll({ kind: 'call-ended' });
   }
 
   private finish(t: Pending, result: TransferResult): void {
-    this.open.splice(this.open.indexOf(t), 1);
-    clearTimeout(t.timer);
+    clearTimeout(t.about.timer);
     this.outcomes.push(result.outcome);
     const { facts } = t.state;
-    const ms = Date.now() - t.startedAt;
+    const ms = Date.now() - t.about.startedAt;
     const decided = result.outcome === 'completed' || result.outcome === 'failed';
     this.ports.observer.record({
       type: 'transfer',
@@ -119,7 +105,7 @@ export class CallTransfers {
     const conversationId = this.call.conversationId();
     this.log.info(
       {
-        transfer: t.n,
+        transfer: t.about.n,
         direction: `${t.way.from}->${t.way.to}`,
         conversationId,
         bCallId: this.call.bCallId(),

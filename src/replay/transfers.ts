@@ -5,11 +5,10 @@
  * path holds each REFER and its NOTIFYs with one CSeq numbering, so a NOTIFY's `id=` names its REFER
  * directly. UDP retransmissions (a request seen again with the same CSeq) count once.
  */
-import { transferEvent } from '../relay/refer.js';
 import { headerKey } from '../sip/header-name.js';
 import { cseqNumber, methodOf, type SipMessage } from '../sip/message.js';
-import { referFacts } from '../transfer/refer-facts.js';
-import { advance, asked, reportsOn, type TransferResult, type TransferState, type TransferStep } from '../transfer/transfer.js';
+import { OpenTransfers } from '../transfer/open-transfers.js';
+import type { TransferResult, TransferState } from '../transfer/transfer.js';
 import type { Replayed } from './replay.js';
 
 export interface ReplayedTransfer {
@@ -23,16 +22,10 @@ export interface ReplayedTransfer {
   readonly result: TransferResult;
 }
 
-interface Open {
-  readonly from: string;
-  readonly to: string;
-  readonly frame: number;
-  state: TransferState;
-}
-
 interface CallSeen {
   conversationId: string | undefined;
-  readonly open: Open[];
+  /** Open transfers, each noted with its REFER's capture frame. */
+  readonly transfers: OpenTransfers<number>;
   /** Requests already seen, `CSeq method`: a retransmission is no new event. */
   readonly requests: Set<string>;
 }
@@ -43,37 +36,38 @@ const header = (m: SipMessage, key: string) => m.headers.find((h) => h.key === k
 export function transfersOf(replayed: readonly Replayed[]): ReplayedTransfer[] {
   const calls = new Map<string, CallSeen>();
   const done: ReplayedTransfer[] = [];
-  const step = (callId: string, call: CallSeen, t: Open, s: TransferStep) => {
-    const next = advance(t.state, s);
-    t.state = next.state;
-    if (next.result === undefined) return;
-    call.open.splice(call.open.indexOf(t), 1);
-    done.push({ callId, conversationId: call.conversationId, from: t.from, to: t.to, frame: t.frame, state: t.state, result: next.result });
+  const callOf = (callId: string): CallSeen => {
+    const known = calls.get(callId);
+    if (known !== undefined) return known;
+    const call: CallSeen = {
+      conversationId: undefined,
+      requests: new Set<string>(),
+      transfers: new OpenTransfers<number>({
+        ended: (t, result) =>
+          done.push({ callId, conversationId: call.conversationId, from: t.way.from, to: t.way.to, frame: t.about, state: t.state, result }),
+      }),
+    };
+    calls.set(callId, call);
+    return call;
   };
   for (const r of replayed) {
     if (r.kind !== 'relayed') continue;
-    const callId = header(r.message, 'call-id') ?? '';
-    const call = calls.get(callId) ?? { conversationId: undefined, open: [], requests: new Set<string>() };
-    calls.set(callId, call);
+    const call = callOf(header(r.message, 'call-id') ?? '');
     call.conversationId ??= header(r.message, CONVERSATION);
     const method = methodOf(r.message).toUpperCase();
     if (r.message.start.kind === 'response') {
-      const t = method === 'REFER' ? call.open.find((o) => o.from === r.to && o.state.phase === 'asked') : undefined;
+      const t = method === 'REFER' ? call.transfers.askedOf(r.from) : undefined;
       if (t !== undefined)
-        step(callId, call, t, { kind: 'answer', status: r.message.start.status, reason: r.message.start.reason, cseq: cseqNumber(r.message) });
+        call.transfers.step(t, { kind: 'answer', status: r.message.start.status, reason: r.message.start.reason, cseq: cseqNumber(r.message) });
       continue;
     }
     const key = `${header(r.message, 'cseq') ?? ''} ${method}`;
     if (call.requests.has(key)) continue;
     call.requests.add(key);
-    const event = transferEvent(r.sent);
-    if (event?.kind === 'refer') call.open.push({ from: r.from, to: r.to, frame: r.at.frame, state: asked(referFacts(r.sent)) });
-    else if (event?.kind === 'progress') {
-      const t = call.open.find((o) => o.from === r.to && reportsOn(o.state, event.id));
-      if (t !== undefined) step(callId, call, t, { kind: 'notify', status: event.code, line: event.status, final: event.final });
-    } else if (method === 'BYE') for (const t of [...call.open]) step(callId, call, t, { kind: 'call-ended' });
+    if (method === 'BYE') call.transfers.stepAll({ kind: 'call-ended' });
+    else call.transfers.crossing(r.sent, { from: r.from, to: r.to }, () => r.at.frame);
   }
-  for (const [callId, call] of calls) for (const t of [...call.open]) step(callId, call, t, { kind: 'capture-ended' });
+  for (const call of calls.values()) call.transfers.stepAll({ kind: 'capture-ended' });
   return done.sort((a, b) => a.frame - b.frame);
 }
 

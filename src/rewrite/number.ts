@@ -17,10 +17,6 @@ import { unchanged, type ActionOutcome } from './outcome.js';
 const SIP_USER = /^(sips?:)([^;@?]+)([^@?]*@)/i;
 const TEL = /^(tel:)([^;?]+)/i;
 
-export type Numbered =
-  | { readonly ok: true; readonly text: string; readonly from: string; readonly to: string }
-  | { readonly ok: false; readonly number: string };
-
 /** The number a URI carries and where it stands in it, or undefined when the URI has no user part. */
 function numberIn(uri: string): { readonly at: number; readonly number: string } | undefined {
   const m = SIP_USER.exec(uri) ?? TEL.exec(uri);
@@ -29,7 +25,7 @@ function numberIn(uri: string): { readonly at: number; readonly number: string }
 }
 
 /** The number in the form asked for; undefined when it is no valid number (read in `region` when it has no country code). */
-export function formatNumber(number: string, format: NumberFormat, region: CountryCode | undefined): string | undefined {
+function formatNumber(number: string, format: NumberFormat, region: CountryCode | undefined): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(number); // a user part may %-escape its visual separators
@@ -39,16 +35,6 @@ export function formatNumber(number: string, format: NumberFormat, region: Count
   const parsed = parsePhoneNumberFromString(decoded, region === undefined ? undefined : { defaultCountry: region });
   if (parsed === undefined || !parsed.isValid()) return undefined;
   return format === 'e164' ? parsed.number : parsed.formatNational().replace(/[^\d]/g, '');
-}
-
-/** One URI with its number normalised; undefined when it has no number to work on. */
-export function numberUri(uri: string, format: NumberFormat, region: CountryCode | undefined): Numbered | undefined {
-  const found = numberIn(uri);
-  if (found === undefined) return undefined;
-  const formatted = formatNumber(found.number, format, region);
-  if (formatted === undefined) return { ok: false, number: found.number };
-  const text = `${uri.slice(0, found.at)}${formatted}${uri.slice(found.at + found.number.length)}`;
-  return { ok: true, text, from: found.number, to: formatted };
 }
 
 /** The URI of one list entry: in angle brackets, or (addr-spec) up to the first `;`, which then starts header parameters. */
@@ -71,12 +57,15 @@ export interface NumberedValue {
   readonly notes: readonly NumberNote[];
 }
 
-/** One URI, its number normalised when it has a valid one. */
+/** One URI, its number normalised when it has a valid one; a URI with no user part has nothing to say. */
 export function numberedUri(uri: string, format: NumberFormat, region: CountryCode | undefined): NumberedValue {
-  const n = numberUri(uri, format, region);
-  if (n === undefined || (n.ok && n.from === n.to)) return { value: uri, notes: [] };
-  if (!n.ok) return { value: uri, notes: [{ invalid: n.number }] };
-  return { value: n.text, notes: [{ changed: `${JSON.stringify(n.from)} -> ${JSON.stringify(n.to)}` }] };
+  const found = numberIn(uri);
+  if (found === undefined) return { value: uri, notes: [] };
+  const formatted = formatNumber(found.number, format, region);
+  if (formatted === undefined) return { value: uri, notes: [{ invalid: found.number }] };
+  if (formatted === found.number) return { value: uri, notes: [] };
+  const value = `${uri.slice(0, found.at)}${formatted}${uri.slice(found.at + found.number.length)}`;
+  return { value, notes: [{ changed: `${JSON.stringify(found.number)} -> ${JSON.stringify(formatted)}` }] };
 }
 
 /** Every URI of a header value (a list: Diversion and P-Asserted-Identity may carry several). */

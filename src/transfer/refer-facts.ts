@@ -8,7 +8,7 @@
 import type { SipMessage } from '../sip/message.js';
 import { findBracketedUri } from '../sip/name-addr.js';
 import { splitUriHeaders } from '../sip/uri-headers.js';
-import { uuiCopies, lintMessageUui } from '../uui/in-message.js';
+import { lintUuiCopies, uuiCopies, type UuiCopy } from '../uui/in-message.js';
 import type { UuiFindingCode } from '../uui/lint.js';
 
 export const UUI_PLACES = ['embedded', 'header', 'none'] as const;
@@ -41,19 +41,24 @@ function embeddedNames(target: string): string[] {
   return uri === undefined ? [] : splitUriHeaders(uri).headers.map((h) => h.name);
 }
 
-/** The payload of the first UUI copy a message carries, as a matching key (undefined: none). */
-export function contextKey(message: SipMessage): string | undefined {
-  const value = uuiCopies(message).flatMap((c) => c.values)[0];
+/** The payload of the first of these UUI copies, as a matching key (undefined: none). */
+function firstPayload(copies: readonly UuiCopy[]): string | undefined {
+  const value = copies.flatMap((c) => c.values)[0];
   if (value === undefined || value.data === '') return undefined;
   return value.encoding === 'hex' ? value.data.toUpperCase() : value.data;
+}
+
+/** The payload of the first UUI copy a message carries, as a matching key (undefined: none). */
+export function contextKey(message: SipMessage): string | undefined {
+  return firstPayload(uuiCopies(message));
 }
 
 export function referFacts(message: SipMessage): ReferFacts {
   const target = message.headers.find((h) => h.key === 'refer-to')?.value ?? '';
   const copies = uuiCopies(message);
   const uui: UuiPlace = copies.some((c) => c.where !== 'header') ? 'embedded' : copies.length > 0 ? 'header' : 'none';
-  const findings: ReferUuiFinding[] = uui === 'none' ? [] : lintMessageUui(message).map((f) => f.code);
+  const findings: ReferUuiFinding[] = uui === 'none' ? [] : lintUuiCopies(copies).map((f) => f.code);
   if (uui === 'header') findings.push('not-in-refer-to');
   const verdict: UuiVerdict = uui === 'none' ? 'none' : findings.length === 0 ? 'readable' : 'unreadable';
-  return { target, embedded: embeddedNames(target), uui, verdict, findings, context: contextKey(message) };
+  return { target, embedded: embeddedNames(target), uui, verdict, findings, context: firstPayload(copies) };
 }

@@ -49,7 +49,11 @@ export function uuiCopies(message: SipMessage): UuiCopy[] {
  * are all discarded), and a note when both forms are there, since the x- copy is then ignored.
  */
 export function lintMessageUui(message: SipMessage): UuiFinding[] {
-  const copies = uuiCopies(message);
+  return lintUuiCopies(uuiCopies(message));
+}
+
+/** lintMessageUui for copies already found. */
+export function lintUuiCopies(copies: readonly UuiCopy[]): UuiFinding[] {
   const of = (form: UuiForm) => copies.filter((c) => c.form === form).flatMap((c) => c.values);
   const [plain, x] = [of('User-to-User'), of('x-User-to-User')];
   const findings = [...lintUuiValues(plain), ...lintUuiValues(x)];
