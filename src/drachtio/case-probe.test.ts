@@ -126,4 +126,16 @@ describe('names drachtio-srf sends as written', () => {
     expect(Object.keys(m.headers)).toEqual(['User-to-User', 'Call-Info-Extra', 'subject-line', 'X-Foo']);
     expect(process.env[PRESERVE_VAR]).toBeUndefined(); // drachtio-srf's per-header re-read of it is gone
   });
+
+  it('a name looked up (and lower-cased) before a rules load keeps its case once that load keeps it', () => {
+    installHeaderNameLookup();
+    const before = new SipMessage();
+    before.set('X-Genesys-Context-Id', 'v');
+    before.set('Genesys-Context', 'v');
+    expect(Object.keys(before.headers)).toEqual(['X-Genesys-Context-Id', 'genesys-context']);
+    keepHeaderNames(['Genesys-Context']);
+    const after = new SipMessage();
+    after.set('Genesys-Context', 'v');
+    expect(Object.keys(after.headers)).toEqual(['Genesys-Context']);
+  });
 });

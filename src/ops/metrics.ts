@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FAULT_KINDS, REJECT_REASONS, RELOAD_RESULTS, type Observation, type Observer } from '../observe.js';
+import { PlainCounter, PlainHistogram } from './plain-metrics.js';
 
 export interface MetricsSources {
   /** Calls in the registry now (setting up, answered or ending). */
@@ -25,25 +26,6 @@ const TRANSFER_BUCKETS = [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
 /** Rewrites take microseconds; buckets from 2 µs to 10 ms. */
 const REWRITE_BUCKETS = [2e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2];
 
-/**
- * A counter's children, bound once per label set: prom-client hashes the label object on every
- * inc() otherwise, on the path of every relayed message.
- */
-class Bound<T extends string> {
-  private readonly children = new Map<string, { inc(): void }>();
-
-  constructor(readonly counter: Counter<T>) {}
-
-  inc(key: string, labels: Partial<Record<T, string>>): void {
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.counter.labels(labels);
-      this.children.set(key, child);
-    }
-    child.inc();
-  }
-}
-
 export class Metrics implements Observer {
   readonly registry = new Registry();
   private readonly m;
@@ -59,38 +41,16 @@ export class Metrics implements Observer {
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     const way = ['from', 'to'] as const;
     this.m = {
-      started: new Counter({
-        name: 'sipcase_calls_started_total',
-        help: 'Calls accepted for relaying, by the peer that called and the peer called',
-        labelNames: way,
-        registers,
-      }),
-      answered: new Counter({ name: 'sipcase_calls_answered_total', help: 'Calls answered by the far peer', labelNames: way, registers }),
-      ended: new Counter({
-        name: 'sipcase_calls_ended_total',
-        help: 'Calls ended, by direction and outcome (completed, failed, canceled, abandoned, drained, error)',
-        labelNames: [...way, 'outcome'],
-        registers,
-      }),
-      relayed: new Bound(
-        new Counter({ name: 'sipcase_requests_relayed_total', help: 'Requests relayed to the other leg, by method', labelNames: ['method'], registers }),
+      started: new PlainCounter('sipcase_calls_started_total', 'Calls accepted for relaying, by the peer that called and the peer called', this.registry),
+      answered: new PlainCounter('sipcase_calls_answered_total', 'Calls answered by the far peer', this.registry),
+      ended: new PlainCounter(
+        'sipcase_calls_ended_total',
+        'Calls ended, by direction and outcome (completed, failed, canceled, abandoned, drained, error)',
+        this.registry,
       ),
-      answers: new Bound(
-        new Counter({
-          name: 'sipcase_responses_relayed_total',
-          help: 'Responses relayed back to the other leg, by the method they answer',
-          labelNames: ['method'],
-          registers,
-        }),
-      ),
-      rewrites: new Bound(
-        new Counter({
-          name: 'sipcase_rewrites_total',
-          help: 'Header changes made by the rules, by rule and action',
-          labelNames: ['rule', 'action'],
-          registers,
-        }),
-      ),
+      relayed: new PlainCounter('sipcase_requests_relayed_total', 'Requests relayed to the other leg, by method', this.registry),
+      answers: new PlainCounter('sipcase_responses_relayed_total', 'Responses relayed back to the other leg, by the method they answer', this.registry),
+      rewrites: new PlainCounter('sipcase_rewrites_total', 'Header changes made by the rules, by rule and action', this.registry),
       findings: new Counter({ name: 'sipcase_uui_findings_total', help: 'UUI lint findings in relayed messages, by kind', labelNames: ['kind'], registers }),
       rejected: new Counter({
         name: 'sipcase_requests_rejected_total',
@@ -112,13 +72,10 @@ export class Metrics implements Observer {
         registers,
       }),
       connected: new Gauge({ name: 'sipcase_drachtio_connected', help: '1 while connected to drachtio-server', registers }),
-      skipped: new Bound(
-        new Counter({
-          name: 'sipcase_rewrites_skipped_total',
-          help: 'Actions that left a message as it was because they had nothing to work on (a number that is no valid one, a value with nothing to build it from), by rule and action',
-          labelNames: ['rule', 'action'],
-          registers,
-        }),
+      skipped: new PlainCounter(
+        'sipcase_rewrites_skipped_total',
+        'Actions that left a message as it was because they had nothing to work on (a number that is no valid one, a value with nothing to build it from), by rule and action',
+        this.registry,
       ),
       transfers: new Counter({
         name: 'sipcase_transfers_total',
@@ -145,12 +102,7 @@ export class Metrics implements Observer {
         labelNames: [...way, 'family'],
         registers,
       }),
-      rewriteTime: new Histogram({
-        name: 'sipcase_rewrite_duration_seconds',
-        help: 'Time to rewrite one message (parse, rules, lint)',
-        buckets: REWRITE_BUCKETS,
-        registers,
-      }),
+      rewriteTime: new PlainHistogram('sipcase_rewrite_duration_seconds', 'Time to rewrite one message (parse, rules, lint)', REWRITE_BUCKETS, this.registry),
     };
     new Gauge({
       name: 'sipcase_live_calls',
@@ -224,11 +176,11 @@ export class Metrics implements Observer {
       case 'uui-finding':
         return m.findings.inc({ kind: o.code });
       case 'call-started':
-        return m.started.inc({ ...o.way });
+        return m.started.inc(`${o.way.from}\u0000${o.way.to}`, { ...o.way });
       case 'call-answered':
-        return m.answered.inc({ ...o.way });
+        return m.answered.inc(`${o.way.from}\u0000${o.way.to}`, { ...o.way });
       case 'call-ended':
-        return m.ended.inc({ ...o.way, outcome: o.outcome });
+        return m.ended.inc(`${o.way.from}\u0000${o.way.to}\u0000${o.outcome}`, { ...o.way, outcome: o.outcome });
       case 'relayed':
         return (o.kind === 'request' ? m.relayed : m.answers).inc(o.method, { method: o.method });
       case 'reload':

@@ -26,6 +26,8 @@ const PER_LEG: ReadonlySet<string> = new Set([
 export interface Outbound {
   readonly headers: HeaderMap;
   readonly body: string | undefined;
+  /** What outboundBytes() says of it, worked out once. */
+  readonly bytes: number;
 }
 
 /**
@@ -50,7 +52,8 @@ export function outbound(message: SipMessage): Outbound {
   if (maxForwards !== undefined && /^\d+$/.test(maxForwards.value)) {
     headers['Max-Forwards'] = String(Math.max(0, Number(maxForwards.value) - 1));
   }
-  return { headers, body: message.body === '' ? undefined : message.body };
+  const body = message.body === '' ? undefined : message.body;
+  return { headers, body, bytes: byteCount(headers, body) };
 }
 
 /**
@@ -72,8 +75,12 @@ export function sendOptions(out: Outbound): { readonly headers: HeaderMap; reado
  * (drachtio-server then adds its own Via, Contact and dialog headers).
  */
 export function outboundBytes(out: Outbound): number {
-  let bytes = out.body === undefined ? 0 : Buffer.byteLength(out.body);
-  for (const [name, value] of Object.entries(out.headers)) bytes += name.length + Buffer.byteLength(value) + 4;
+  return out.bytes;
+}
+
+function byteCount(headers: HeaderMap, body: string | undefined): number {
+  let bytes = body === undefined ? 0 : Buffer.byteLength(body);
+  for (const name in headers) bytes += name.length + Buffer.byteLength(headers[name] as string) + 4;
   return bytes;
 }
 

@@ -11,7 +11,7 @@ import type { CallMemory } from '../rewrite/memory.js';
 import { rewrite } from '../rewrite/rewrite.js';
 import type { CompiledRules } from '../rules/types.js';
 import { parseMessage, type SipMessage } from '../sip/message.js';
-import { lintMessageUui } from '../uui/in-message.js';
+import { carriesUui, lintMessageUui } from '../uui/in-message.js';
 import { describeArrival, reservedArrivals } from '../genesys/reserved-headers.js';
 import { outbound, type Outbound } from './outbound.js';
 
@@ -28,7 +28,7 @@ export interface Rewritten extends Outbound {
 export type RewriteResult = { readonly ok: true; readonly value: Rewritten } | { readonly ok: false; readonly error: string };
 
 export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Direction, log: Logger, observer: Observer, memory?: CallMemory): RewriteResult {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   let result;
   let received;
   try {
@@ -43,13 +43,13 @@ export function rewriteForLeg(rules: CompiledRules, raw: string, direction: Dire
     observer.record(c.skipped === true ? { type: 'rewrite-skipped', rule: c.rule, action: c.action } : { type: 'rewrite', rule: c.rule, action: c.action });
     if (log.isLevelEnabled('debug')) log.debug({ direction: way, rule: c.rule, action: c.action, header: c.header, detail: c.detail }, 'rewrite');
   }
-  for (const f of lintMessageUui(result.message)) {
+  for (const f of carriesUui(result.message) ? lintMessageUui(result.message) : []) {
     observer.record({ type: 'uui-finding', code: f.code });
     log.warn({ direction: way, code: f.code }, `uui: ${f.message}`);
   }
   if (rules.peers.get(direction.to)?.platform === 'genesys') flagReserved(received, result.message, direction, log, observer);
   const value = { received, message: result.message, remembered: result.remembered, ...outbound(result.message) };
-  observer.record({ type: 'rewrite-time', seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+  observer.record({ type: 'rewrite-time', seconds: (performance.now() - started) / 1e3 });
   return { ok: true, value };
 }
 

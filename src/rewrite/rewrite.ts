@@ -4,7 +4,8 @@
  * memory. No I/O, no SIP engine types.
  */
 import { scopeMatches, type MessageFacts } from '../rules/matcher.js';
-import { directionKey, type Action, type CompiledRules } from '../rules/types.js';
+import { planFor, wakes } from '../rules/plan.js';
+import { directionKey, type Action, type CompiledRules, type Rule } from '../rules/types.js';
 import { methodOf, type Header, type SipMessage, type StartLine, type TextEncoding } from '../sip/message.js';
 import { applyAllow } from './allow.js';
 import { applyNumber } from './number.js';
@@ -86,10 +87,32 @@ function applyPlain(
   }
 }
 
+/**
+ * The message as the rules leave it. Only the rules of its plan (rules/plan.ts) are tried, and a
+ * message with nothing in it that can wake them is handed back as it came.
+ */
 export function rewrite(rules: CompiledRules, message: SipMessage, context: RewriteContext): RewriteResult {
-  const candidates = rules.byDirection.get(directionKey(context.from, context.to));
-  if (candidates === undefined || candidates.length === 0) return { message, changes: [], remembered: NO_MEMORY };
+  const direction = directionKey(context.from, context.to);
+  if ((rules.byDirection.get(direction)?.length ?? 0) === 0) return inert(message);
   const facts = messageFacts(message);
+  const plan = planFor(rules.plans.get(direction), facts.kind, facts.method);
+  if (!wakes(plan, message.headers)) return inert(message);
+  return applyRules(rules, plan.rules, message, facts, context);
+}
+
+/**
+ * rewrite() without plans: every rule of the direction tried on every message. The plans must
+ * give exactly what this gives (rules/plan.test.ts, over the vectors and every flow's messages).
+ */
+export function rewriteEveryRule(rules: CompiledRules, message: SipMessage, context: RewriteContext): RewriteResult {
+  const candidates = rules.byDirection.get(directionKey(context.from, context.to));
+  if (candidates === undefined || candidates.length === 0) return inert(message);
+  return applyRules(rules, candidates, message, messageFacts(message), context);
+}
+
+const inert = (message: SipMessage): RewriteResult => ({ message, changes: [], remembered: NO_MEMORY });
+
+function applyRules(rules: CompiledRules, candidates: readonly Rule[], message: SipMessage, facts: MessageFacts, context: RewriteContext): RewriteResult {
   const earlier = context.memory ?? NO_MEMORY;
   let remembered: Map<string, string> | undefined;
   let headers: readonly Header[] = message.headers;

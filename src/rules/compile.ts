@@ -8,6 +8,7 @@ import { headerKey } from '../sip/header-name.js';
 import { encodeUriHeaderText } from '../sip/uri-headers.js';
 import { jsonPath, type Result, type RuleError } from './errors.js';
 import { compilePeers } from './peers.js';
+import { compilePlans } from './plan.js';
 import { compileRegex } from './regex.js';
 import { parseTemplate, type Template } from './template.js';
 import {
@@ -243,5 +244,8 @@ export function compileRules(spec: RulesFileSpec): Result<CompiledRules> {
     }
   }
   const rules = compiled.map((c) => c.rule);
-  return { ok: true, value: { peers, byDirection, emittedNames: emittedNames(rules), ruleCount: rules.length, memoryNames } };
+  return {
+    ok: true,
+    value: { peers, byDirection, plans: compilePlans(peers, byDirection), emittedNames: emittedNames(rules), ruleCount: rules.length, memoryNames },
+  };
 }

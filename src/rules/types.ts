@@ -4,6 +4,7 @@
  */
 import type { IPv4, IPv6 } from 'ipaddr.js';
 import type { CountryCode } from 'libphonenumber-js';
+import type { Plans } from './plan.js';
 import type { Template } from './template.js';
 
 export type PeerListSpec = string | readonly string[];
@@ -153,6 +154,8 @@ export interface CompiledRules {
   readonly peers: ReadonlyMap<string, Peer>;
   /** Rules that can apply between two peers, in file order, keyed by `directionKey(from, to)`. */
   readonly byDirection: ReadonlyMap<string, readonly Rule[]>;
+  /** The same rules as plans by request or response and method (plan.ts), keyed as byDirection. */
+  readonly plans: ReadonlyMap<string, Plans>;
   /** Every header name some rule emits, spelled as it must be on the wire. */
   readonly emittedNames: readonly string[];
   readonly ruleCount: number;

@@ -23,6 +23,14 @@ export interface UuiCopy {
   readonly values: readonly UuiValue[];
 }
 
+/**
+ * Whether the message may carry a UUI at all: a UUI header line, or a Refer-To or Contact URI with
+ * embedded headers. Most messages of a call do not, and are not looked at further.
+ */
+export function carriesUui(message: SipMessage): boolean {
+  return message.headers.some((h) => UUI_KEYS.has(h.key) || (URI_CARRIERS.has(h.key) && h.value.includes('?')));
+}
+
 export function uuiCopies(message: SipMessage): UuiCopy[] {
   const copies: UuiCopy[] = [];
   for (const h of message.headers) {
