@@ -5,10 +5,11 @@
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { Recorder } from '../src/observe.js';
-import { admitCall, type Availability } from '../src/edge/admission.js';
 import { Calls } from '../src/relay/calls.js';
 import { RecentHandoffs } from '../src/transfer/fallback.js';
 import type { RelayPorts } from '../src/relay/ports.js';
+import { handleInvite } from '../src/relay/invite.js';
+import { originOf, partiesOf } from '../src/rules/origin.js';
 import type { CompiledRules } from '../src/rules/types.js';
 import type { Dialog, Engine, HeaderMap, InboundRequest, InboundResponse, ResponseChannel, UacOptions } from '../src/drachtio/engine.js';
 import { presetRules } from './fixtures.js';
@@ -68,37 +69,38 @@ export class FakeDialog extends EventEmitter {
   }
 }
 
-/** The relay's ports around a fake engine, with the rules in force and the instance's availability at hand to change. */
+/** The relay's ports around a fake engine, with the rules in force at hand to change. */
 export type TestContext = RelayPorts & {
   readonly observer: Recorder;
   readonly held: { current: CompiledRules };
-  readonly availability: { -readonly [K in keyof Availability]: Availability[K] };
 };
+
+/** A new INVITE as the edge hands it to the relay: with its parties worked out (edge/handlers.ts does the same). */
+export function placeInvite(ctx: RelayPorts, req: InboundRequest, res: ResponseChannel): Promise<void> {
+  const parties = partiesOf(originOf(req, ctx.proxies), ctx.rules().peers);
+  if (parties === undefined) throw new Error(`${req.source_address} is no peer's: the edge would have answered 403`);
+  return handleInvite(ctx, req, res, parties);
+}
 
 export function context(
   engine: Engine,
-  maxCalls = 10,
   maxMessageBytes = 10_240,
   timers: Pick<RelayPorts, 'watch' | 'maxSetupMs'> = { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 0 },
 ): TestContext {
   const observer = new Recorder();
   const held = { current: rules };
-  const availability = { draining: false, serving: true };
-  const limits = { maxCalls, busyRetryAfterS: 5, drainRetryAfterS: 60 };
   return {
     engine,
     rules: () => held.current,
     held,
-    availability,
     log: pino({ level: 'silent' }),
     observer,
     maxMessageBytes,
     proxies: [],
     outboundProxy: undefined,
     calls: new Calls(observer),
-    drainRetryAfterS: limits.drainRetryAfterS,
+    drainRetryAfterS: 60,
     ...timers,
-    admit: (live) => admitCall(availability, live, limits),
     transfers: { observer, settings: { resultMs: 120_000, conversationKey: 'x-inin-cnv' }, handoffs: new RecentHandoffs() },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench:relay`: sipcase's own CPU a call, with no sockets and no drachtio-server: calls of
  * the load benchmark's flow (Kore's INVITE with a mis-cased User-To-User, Genesys' 200, Kore's BYE)
- * driven through the real relay (relay/invite.ts, relay/call.ts), real metrics (prom-client) and a
- * real logger at info (to /dev/null), around an engine that answers at once. What it leaves out is
+ * driven through the real edge (edge/handlers.ts: source guard, admission) and relay (relay/invite.ts,
+ * relay/call.ts), real metrics (prom-client) and a real logger at info (to /dev/null), around an
+ * engine that answers at once. What it leaves out is
  * what the bare B2BUA pays too (drachtio-srf's parse and serialise, the socket). Bounded: ROUNDS
  * rounds of CALLS calls; each row is the best round, as process CPU time (user + system) a call.
  *   node dist/bench/relay.js [calls a round]
@@ -11,7 +12,8 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Dialog, Engine, InboundRequest, InboundResponse, ResponseChannel } from '../drachtio/engine.js';
-import { admitCall } from '../edge/admission.js';
+import { handlers } from '../edge/handlers.js';
+import { SourceRate } from '../edge/source-rate.js';
 import { Metrics } from '../ops/metrics.js';
 import { Calls } from '../relay/calls.js';
 import { handleInvite } from '../relay/invite.js';
@@ -135,9 +137,22 @@ const ports: RelayPorts = {
   // As sipcase runs by default: every answered call watched (30 s liveness, a 4-hour ceiling).
   watch: { livenessMs: 30_000, maxAgeMs: 14_400_000 },
   maxSetupMs: 180_000,
-  admit: (live) => admitCall({ draining: false, serving: true }, live, { maxCalls: 1e9, busyRetryAfterS: 5, drainRetryAfterS: 60 }),
   transfers: { observer: metrics, settings: { resultMs: 120_000, conversationKey: 'x-inin-cnv' }, handoffs: new RecentHandoffs() },
 };
+
+/** The edge as sipcase mounts it; the relay's promise for the INVITE it was handed, to wait on. */
+let placing: Promise<void> = Promise.resolve();
+const edge = handlers({
+  rules: () => rules,
+  log,
+  observer: metrics,
+  proxies: [],
+  sourceRate: new SourceRate(0, 0), // one caller address sends every call, as in the load benchmark
+  availability: { draining: false, serving: true },
+  limits: { maxCalls: 1e9, busyRetryAfterS: 5, drainRetryAfterS: 60 },
+  liveCalls: () => calls.size,
+  invite: (req, res, parties) => (placing = handleInvite(ports, req, res, parties)),
+});
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -146,7 +161,9 @@ async function call(n: number): Promise<void> {
   const m = messages(n);
   const uas = new Leg({ status: 200, reason: 'OK', raw: m.ok, body: '' });
   next = { ok: { status: 200, reason: 'OK', raw: m.ok, body: SDP }, uas };
-  await handleInvite(ports, inbound('INVITE', m.invite), answered);
+  const invite = inbound('INVITE', m.invite);
+  edge.guard(invite, answered, () => edge.invite(invite, answered, () => undefined));
+  await placing;
   uas.emit('destroy', inbound('BYE', m.bye), 'normal release');
   await turn();
   await turn();

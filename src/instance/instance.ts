@@ -12,17 +12,15 @@
  * The parts get narrow ports, not the instance: the relay (relay/ports.ts), the edge
  * (edge/handlers.ts), the rules keeper (rules-keeper.ts, KeeperReport).
  */
-import type { EventEmitter } from 'node:events';
-import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { probeAdvice, probeHeaderCase } from '../drachtio/case-probe.js';
 import { trackConnection, type DrachtioState, type TrackedConnection } from '../drachtio/connection.js';
-import { dialogsHeld, fromSrf, type HeaderMap } from '../drachtio/engine.js';
+import { createApp, type DrachtioApp } from '../drachtio/app.js';
 import { installHeaderNameLookup, keepHeaderNames } from '../drachtio/preserve.js';
 import { completeStatusTable } from '../drachtio/status-codes.js';
-import { admitCall, unavailable, type AdmissionLimits, type Availability } from '../edge/admission.js';
-import { handlers, type Handler } from '../edge/handlers.js';
+import type { AdmissionLimits, Availability } from '../edge/admission.js';
+import { handlers } from '../edge/handlers.js';
 import { SourceRate } from '../edge/source-rate.js';
 import { startOpsServer, type OpsServer } from '../ops/http.js';
 import { Metrics } from '../ops/metrics.js';
@@ -39,35 +37,15 @@ import { initialStatus, probeAllows, readiness, type ProbeState, type Status } f
 import { readRules, RulesKeeper, type KeeperReport, type ReloadOutcome } from './rules-keeper.js';
 import { watchRulesFile } from './rules-watch.js';
 
-/** The drachtio-srf calls the instance makes beyond the Engine interface. */
-interface SrfApp extends EventEmitter {
-  connect(opts: { host: string; port: number; secret: string; reconnect: { retryMaxDelay: number } }): void;
-  disconnect(): void;
-  use(handler: Handler): void;
-  invite(handler: Handler): void;
-  options(handler: Handler): void;
-  prack(handler: Handler): void;
-  request(uri: string, opts: { method: string; headers: HeaderMap }, cb: (err: unknown, req: EventEmitter) => void): void;
-}
-
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-function sendProbe(srf: SrfApp): (uri: string, headers: HeaderMap) => Promise<void> {
-  return (uri, headers) =>
-    new Promise((resolve, reject) => {
-      try {
-        srf.request(uri, { method: 'OPTIONS', headers }, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
-}
-
 export class Instance {
   private readonly status: Status;
-  private readonly srf: SrfApp;
+  private readonly app: DrachtioApp;
+  /** Whether new work is taken, as the edge reads it: kept in step with the status by serve() and drain(). */
+  private readonly available: Availability & { draining: boolean; serving: boolean } = { draining: false, serving: false };
   private current: CompiledRules | undefined;
   private keeper: RulesKeeper | undefined;
   private connection: TrackedConnection | undefined;
@@ -81,9 +59,9 @@ export class Instance {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly ops: OpsServer,
-    parts: { readonly metrics: Metrics; readonly calls: Calls; readonly status: Status; readonly srf: SrfApp },
+    parts: { readonly metrics: Metrics; readonly calls: Calls; readonly status: Status; readonly app: DrachtioApp },
   ) {
-    this.srf = parts.srf;
+    this.app = parts.app;
     this.metrics = parts.metrics;
     this.calls = parts.calls;
     this.status = parts.status;
@@ -91,7 +69,7 @@ export class Instance {
     // Validated as addresses or ranges when the settings loaded.
     this.proxies = config.proxies.map((p) => parseSource(p) as Cidr);
     this.relayPorts = {
-      engine: fromSrf(this.srf),
+      engine: this.app.engine,
       rules: () => this.rules(),
       log,
       observer: this.metrics,
@@ -102,7 +80,6 @@ export class Instance {
       drainRetryAfterS: config.drain.retryAfterS,
       watch: { livenessMs: config.liveness.intervalS * 1000, maxAgeMs: config.limits.maxCallSeconds * 1000 },
       maxSetupMs: config.limits.maxSetupSeconds * 1000,
-      admit: (live) => admitCall(this.availability(), live, this.limits),
       transfers: {
         observer: this.metrics,
         settings: { resultMs: config.transfers.resultSeconds * 1000, conversationKey: headerKey(config.transfers.conversationHeader) },
@@ -114,12 +91,12 @@ export class Instance {
   /** Starts every part in order; resolves once it relays calls, or fails with a StartupError that says why. */
   static async start(config: Config, log: Logger): Promise<Instance> {
     const status = initialStatus(config.rules);
-    const srf = new Srf() as unknown as SrfApp;
+    const app = createApp();
     // The metrics read the registry's size when scraped (never before both exist: no await between).
     const metrics: Metrics = new Metrics({
       liveCalls: () => calls.size,
       rememberedValues: () => calls.rememberedValues(),
-      dialogsHeld: () => dialogsHeld(srf),
+      dialogsHeld: () => app.dialogsHeld(),
       callsByState: () => calls.byState(),
       ready: () => readiness(status).ready,
     });
@@ -131,7 +108,7 @@ export class Instance {
       throw new StartupError(`http.port ${config.http.port}: cannot listen on ${config.http.host}: ${(e as Error).message}`);
     });
     log.info({ host: config.http.host, port: ops.port }, 'serving /healthz, /readyz and /metrics');
-    const instance = new Instance(config, log, ops, { metrics, calls, status, srf });
+    const instance = new Instance(config, log, ops, { metrics, calls, status, app });
     try {
       await instance.begin();
     } catch (e) {
@@ -154,39 +131,33 @@ export class Instance {
     this.keeper = new RulesKeeper(config.rules, first, this.keeperReport(), (names) => this.prove(names), keepHeaderNames, log, this.metrics);
 
     const firstUp = new Promise<void>((resolve) => {
-      this.connection = trackConnection(this.srf, `${config.drachtio.host}:${config.drachtio.port}`, log, this.metrics, {
+      this.connection = trackConnection(this.app.events, `${config.drachtio.host}:${config.drachtio.port}`, log, this.metrics, {
         state: (s) => this.onConnection(s),
         up: (_hostport, isFirst) => (isFirst ? resolve() : this.onReconnected()),
       });
     });
-    this.srf.connect({
-      host: config.drachtio.host,
-      port: config.drachtio.port,
-      secret: config.drachtio.secret,
-      reconnect: { retryMaxDelay: config.drachtio.reconnectMaxDelayMs },
-    });
+    this.app.connect({ ...config.drachtio, retryMaxDelayMs: config.drachtio.reconnectMaxDelayMs });
     await firstUp;
 
     const probe = await this.keeper.proveCurrent();
     if (probe.state === 'failed') {
       this.connection?.closing();
-      this.srf.disconnect();
+      this.app.disconnect();
       throw new StartupError(probe.advice);
     }
-    const h = handlers({
-      rules: () => this.rules(),
-      log,
-      observer: this.metrics,
-      proxies: this.proxies,
-      sourceRate: new SourceRate(config.limits.sourceRate, config.limits.sourceBurst),
-      unavailable: () => unavailable(this.availability(), this.limits),
-      invite: (req, res) => handleInvite(this.relayPorts, req, res),
-    });
-    this.srf.use(h.guard);
-    this.srf.invite(h.invite);
-    this.srf.options(h.options);
-    this.srf.prack(h.prack);
-    this.srf.use(h.other);
+    this.app.mount(
+      handlers({
+        rules: () => this.rules(),
+        log,
+        observer: this.metrics,
+        proxies: this.proxies,
+        sourceRate: new SourceRate(config.limits.sourceRate, config.limits.sourceBurst),
+        availability: this.available,
+        limits: this.limits,
+        liveCalls: () => this.calls.size,
+        invite: (req, res, parties) => handleInvite(this.relayPorts, req, res, parties),
+      }),
+    );
     log.info('sipcase is relaying calls');
   }
 
@@ -202,8 +173,12 @@ export class Instance {
       putInForce: (rules) => {
         this.current = rules;
         this.status.rules = { file: this.config.rules, loaded: true, count: rules.ruleCount };
+        this.serve();
       },
-      probe: (state) => (this.status.probe = state),
+      probe: (state) => {
+        this.status.probe = state;
+        this.serve();
+      },
       reloaded: (last) => (this.status.lastReload = last),
       lastReload: () => this.status.lastReload,
     };
@@ -227,8 +202,9 @@ export class Instance {
     });
   }
 
-  private availability(): Availability {
-    return { draining: this.status.draining, serving: this.status.rules.loaded && probeAllows(this.status.probe) };
+  /** Serving: rules loaded and the header case proven (or the proof skipped). */
+  private serve(): void {
+    this.available.serving = this.status.rules.loaded && probeAllows(this.status.probe);
   }
 
   // --- the header-case proof, as the keeper asks for it ----------------------------------------------
@@ -237,7 +213,7 @@ export class Instance {
     const { probe } = this.config;
     if (!probe.enabled) return { state: 'skipped', why: 'probe.enabled is false' };
     if (names.length === 0) return { state: 'skipped', why: 'no rule emits a header name' };
-    const result = await probeHeaderCase(sendProbe(this.srf), names, probe.host, probe.timeoutMs);
+    const result = await probeHeaderCase(this.app.sendOptions, names, probe.host, probe.timeoutMs);
     if (!result.ok) return { state: 'failed', advice: probeAdvice(result, names) };
     this.log.info({ names }, 'header-case probe passed: drachtio-server emits rule names as written');
     return { state: 'passed' };
@@ -252,6 +228,7 @@ export class Instance {
   /** No new calls from now on; resolves when the live ones have ended (or were hung up at `timeoutMs`). */
   drain(timeoutMs: number): Promise<DrainEnd> {
     this.status.draining = true;
+    this.available.draining = true;
     return drain(this.calls, timeoutMs, this.log);
   }
 
@@ -260,7 +237,7 @@ export class Instance {
     // nothing to close (and the process exits without waiting for its reconnect timer).
     if (this.status.drachtio === 'connected') {
       this.connection?.closing();
-      this.srf.disconnect();
+      this.app.disconnect();
     }
     await this.ops.close();
   }

@@ -4,13 +4,12 @@
  */
 import type { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, request } from '../../test/fake-engine.js';
+import { answeringEngine, Channel, context, FakeDialog, GENESYS, inviteRaw, KORE, ok, placeInvite, request } from '../../test/fake-engine.js';
 import { compile, sip } from '../../test/fixtures.js';
 import { parseMessage } from '../sip/message.js';
 import type { Dialog, Engine, OutboundRequest, UacProgress } from '../drachtio/engine.js';
 import type { Peer } from '../rules/types.js';
 import { Call } from './call.js';
-import { handleInvite } from './invite.js';
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
@@ -19,7 +18,7 @@ describe('errors are values on the relay path', () => {
     const { engine, uac } = answeringEngine({ ...ok, raw: 'garbage that is no SIP' });
     const ctx = context(engine);
     const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(res.sent.map((s) => s.status)).toEqual([500]);
     expect(uac.destroyed).toBe(true);
     expect(ctx.calls.size).toBe(0);
@@ -38,14 +37,14 @@ describe('errors are values on the relay path', () => {
     };
     const ctx = context(engine);
     const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(res.sent).toEqual([]); // the 180 was dropped; the 200 went through createUAS
     expect(ctx.calls.all().map((c) => c.state)).toEqual(['answered']);
   });
 
   it('an in-dialog request sipcase cannot parse gets 400 and is not relayed', async () => {
     const { engine, uac, uas } = answeringEngine();
-    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
     const res = new Channel();
     uas.emit('info', request('INFO', KORE, 'INFO sip:x SIP/2.0\r\nno colon here\r\n\r\n'), res);
     await settle();
@@ -56,7 +55,7 @@ describe('errors are values on the relay path', () => {
   it("an in-dialog request from outside the leg's peer gets 403 and is not relayed", async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const res = new Channel();
     uas.emit('info', request('INFO', '192.0.2.99', 'INFO sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INFO\r\n\r\n'), res);
     await settle();
@@ -81,7 +80,7 @@ describe("the far leg's requests while the caller's leg is being answered", () =
         return engine.createUAS(...args);
       },
     };
-    await handleInvite(context(slow), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(slow), request('INVITE', KORE, inviteRaw), new Channel());
     await settle();
     expect(uas.requests.map((r) => r.method)).toEqual(['REFER']);
     expect(res.sent.map((s) => s.status)).toEqual([200]);
@@ -98,7 +97,7 @@ describe("the far leg's requests while the caller's leg is being answered", () =
       },
     };
     const ctx = context(quick);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     await settle();
     expect([uac.destroyed, ctx.calls.size]).toEqual([true, 0]);
     expect(ctx.observer.count('call-ended', { outcome: 'completed' })).toBe(1);
@@ -115,7 +114,7 @@ describe("the far leg's requests while the caller's leg is being answered", () =
         return engine.createUAS(req, r, opts);
       },
     };
-    await handleInvite(context(quick), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(quick), request('INVITE', KORE, inviteRaw), new Channel());
     await settle();
     expect(uac.requests.map((r) => r.method)).toEqual(['INVITE']);
     expect(res.sent.map((s) => s.status)).toEqual([200]);
@@ -131,7 +130,7 @@ describe("the far leg's requests while the caller's leg is being answered", () =
         throw new Error('the caller went away');
       },
     };
-    await handleInvite(context(gone), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(gone), request('INVITE', KORE, inviteRaw), new Channel());
     expect(res.sent.map((s) => s.status)).toEqual([481]);
   });
 });
@@ -147,7 +146,7 @@ describe("a call's state moves only as call-state.ts allows", () => {
       },
     };
     const ctx = context(lostMidAnswer);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     await settle();
     expect([uac.destroyed, uas.destroyed]).toEqual([true, true]);
     expect(ctx.calls.size).toBe(0);
@@ -161,16 +160,16 @@ describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such 
 
   it('a 200 OK too large to send on: the caller gets 500, the far leg is hung up', async () => {
     const { engine, uac } = answeringEngine({ ...ok, raw: `SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n${big}\r\n` });
-    const ctx = context(engine, 10, 1000);
+    const ctx = context(engine, 1000);
     const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(res.sent.map((s) => s.status)).toEqual([500]);
     expect(uac.destroyed).toBe(true);
   });
 
   it('an in-dialog answer too large to send on crosses with its status only', async () => {
     const { engine, uac, uas } = answeringEngine();
-    await handleInvite(context(engine, 10, 1000), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(engine, 1000), request('INVITE', KORE, inviteRaw), new Channel());
     uac.request = async () => ({ status: 200, reason: 'OK', raw: `SIP/2.0 200 OK\r\nCSeq: 2 INFO\r\n${big}\r\n`, body: '' });
     const res = new Channel();
     uas.emit('info', request('INFO', KORE, 'INFO sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INFO\r\n\r\n'), res);
@@ -181,7 +180,7 @@ describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such 
   it('a REFER whose request fails with no Error at all: the caller gets 500, the transfer ends no_result, nothing escapes', async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     uac.request = () => Promise.reject(undefined); // drachtio-srf's callbacks may reject with anything
     const res = new Channel();
     uas.emit('refer', request('REFER', KORE, 'REFER sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 REFER\r\nRefer-To: <sip:agent@example.com>\r\n\r\n'), res);
@@ -192,7 +191,7 @@ describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such 
 
   it('a BYE whose headers are too large: the other leg gets a BYE without them', async () => {
     const { engine, uac, uas } = answeringEngine();
-    await handleInvite(context(engine, 10, 1000), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(engine, 1000), request('INVITE', KORE, inviteRaw), new Channel());
     let sentWith: unknown = 'not sent';
     uac.destroy = async (opts?: unknown) => void (sentWith = opts);
     uas.emit('destroy', request('BYE', KORE, `BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 BYE\r\n${big}\r\n`));
@@ -204,7 +203,7 @@ describe('nothing over limits.maxMessageBytes reaches drachtio-server (one such 
 describe('order across the call', () => {
   it('a 202 to a REFER and the NOTIFY behind it, read together, reach the referrer in that order', async () => {
     const { engine, uac, uas } = answeringEngine();
-    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
     const seen: string[] = [];
     let accept: (r: typeof ok) => void = () => undefined;
     uas.request = (opts) => new Promise((resolve) => (seen.push(`to caller: ${opts.method}`), (accept = resolve)));
@@ -225,7 +224,7 @@ describe('drain hangs calls up', () => {
   it('an answered call: BYE on both legs, ended as drained', async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const emptied = ctx.calls.whenEmpty();
     await ctx.calls.hangUpAll('drained');
     await emptied;
@@ -252,7 +251,7 @@ describe('drain hangs calls up', () => {
     };
     const ctx = context(engine);
     const res = new Channel();
-    const placing = handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    const placing = placeInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     await settle();
     expect(ctx.calls.all().map((c) => c.state)).toEqual(['setting-up']);
     await ctx.calls.hangUpAll('drained');
@@ -261,17 +260,6 @@ describe('drain hangs calls up', () => {
     expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '60' } }]);
     expect(ctx.calls.size).toBe(0);
     expect(ctx.observer.count('call-ended', { outcome: 'drained' })).toBe(1);
-  });
-
-  it('while draining, a new call gets 503 with the drain Retry-After', async () => {
-    const { engine, sentHeaders } = answeringEngine();
-    const ctx = context(engine);
-    ctx.availability.draining = true;
-    const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
-    expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '60' } }]);
-    expect(sentHeaders).toEqual([]);
-    expect(ctx.observer.count('rejected', { reason: 'draining' })).toBe(1);
   });
 });
 
@@ -289,7 +277,7 @@ describe('a drain hangs up every call', () => {
     };
     const ctx = context(engine);
     const noSdp = inviteRaw.replace(/Content-Type[\s\S]*$/, 'Content-Length: 0\r\n\r\n');
-    const placing = handleInvite(ctx, request('INVITE', KORE, noSdp), new Channel());
+    const placing = placeInvite(ctx, request('INVITE', KORE, noSdp), new Channel());
     await vi.waitFor(() => expect(uas.listenerCount('ack')).toBe(1)); // the caller's leg answered, its ACK awaited
     await ctx.calls.hangUpAll('drained');
     uas.emit('ack', { body: 'v=0\r\n' });
@@ -320,7 +308,7 @@ describe("a call's memory holds only what crossed", () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
     ctx.held.current = rules;
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     return { uac, uas };
   }
 
@@ -370,7 +358,7 @@ describe('a reload reaches live calls', () => {
   async function liveCall(): Promise<{ ctx: ReturnType<typeof context>; uac: FakeDialog; uas: FakeDialog }> {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     return { ctx, uac, uas };
   }
 
@@ -405,7 +393,7 @@ describe('the call registry', () => {
   it('forgets every call when drachtio-server is gone, sending nothing on their dialogs, and drachtio-srf forgets the dialogs too', async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     expect(ctx.calls.loseAll()).toBe(1);
     expect([ctx.calls.size, uac.destroyed, uas.destroyed]).toEqual([0, false, false]);
     expect([uac.removed, uas.removed]).toEqual([true, true]);
@@ -415,7 +403,7 @@ describe('the call registry', () => {
   it('removes a call once, however many times it is ended, and wakes whoever waits for empty', async () => {
     const { engine, uac } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const [call] = ctx.calls.all();
     let emptied = false;
     void ctx.calls.whenEmpty().then(() => (emptied = true));
@@ -433,8 +421,8 @@ describe('no call lives for ever', () => {
 
   it("a leg that answers sipcase's OPTIONS with 481: both legs get BYE at once, the call ends as unreachable", async () => {
     const { engine, uac, uas } = answeringEngine();
-    const ctx = context(engine, 10, 10_240, watchOn);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const ctx = context(engine, 10_240, watchOn);
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     await new Promise((r) => setTimeout(r, 80));
     expect(uac.requests.map((r) => r.method)).toEqual(['OPTIONS']);
     expect(uas.requests.map((r) => r.method)).toEqual(['OPTIONS']);
@@ -447,8 +435,8 @@ describe('no call lives for ever', () => {
 
   it('a call past limits.maxCallSeconds: BYE on both legs, ended as max_age', async () => {
     const { engine, uac, uas } = answeringEngine();
-    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 30 }, maxSetupMs: 0 });
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const ctx = context(engine, 10_240, { watch: { livenessMs: 0, maxAgeMs: 30 }, maxSetupMs: 0 });
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     expect(ctx.calls.size).toBe(1);
     await new Promise((r) => setTimeout(r, 60));
     expect([uac.destroyed, uas.destroyed]).toEqual([true, true]);
@@ -470,9 +458,9 @@ describe('no call lives for ever', () => {
       createUAS: async () => new FakeDialog(ok) as unknown as Dialog,
       removeDialog: () => undefined,
     };
-    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 40 });
+    const ctx = context(engine, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 40 });
     const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(canceled).toBe(true);
     expect(res.sent).toEqual([{ status: 408, reason: 'Request Timeout', headers: undefined }]);
     expect(ctx.observer.count('call-ended', { outcome: 'setup_timeout' })).toBe(1);
@@ -488,7 +476,7 @@ describe('no call lives for ever', () => {
       };
       const ctx = context(silent);
       const invite = request('INVITE', KORE, inviteRaw);
-      const placing = handleInvite(ctx, invite, new Channel());
+      const placing = placeInvite(ctx, invite, new Channel());
       (invite as unknown as EventEmitter).emit('cancel');
       await vi.advanceTimersByTimeAsync(31_999);
       expect(ctx.calls.size).toBe(1);
@@ -503,8 +491,8 @@ describe('no call lives for ever', () => {
 
   it('a call answered in time keeps no set-up timer: it is not canceled later', async () => {
     const { engine, uac } = answeringEngine();
-    const ctx = context(engine, 10, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 20 });
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    const ctx = context(engine, 10_240, { watch: { livenessMs: 0, maxAgeMs: 0 }, maxSetupMs: 20 });
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     await new Promise((r) => setTimeout(r, 50));
     expect(ctx.calls.all().map((c) => c.state)).toEqual(['answered']);
     expect(uac.destroyed).toBe(false);
@@ -516,7 +504,7 @@ describe('no call lives for ever', () => {
       const timed = { ...ok, raw: 'SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nSession-Expires: 90;refresher=uac\r\n\r\n' };
       const { engine, uac, uas } = answeringEngine(timed);
       const ctx = context(engine);
-      await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+      await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
       const reInvite = async () => {
         uas.emit('modify', request('INVITE', KORE, 'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 2 INVITE\r\nSession-Expires: 90\r\n\r\n'), new Channel());
         for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
@@ -538,7 +526,7 @@ describe('no call lives for ever', () => {
   it("drachtio-server's own BYE when the session timer ran out ends the call as expired, by drachtio-server; it crosses to the other leg", async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const bye = 'BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 BYE\r\nReason: SIP;cause=200;text="Session timer expired"\r\n\r\n';
     uas.emit('destroy', request('BYE', KORE, bye), 'Session timer expired');
     await settle();
@@ -549,7 +537,7 @@ describe('no call lives for ever', () => {
   it("a peer's BYE carrying the same Reason is the peer's hang-up (drachtio-srf says normal release): completed", async () => {
     const { engine, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const bye = 'BYE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 3 BYE\r\nReason: SIP;cause=200;text="Session timer expired"\r\n\r\n';
     uas.emit('destroy', request('BYE', KORE, bye), 'normal release');
     await settle();

@@ -11,8 +11,9 @@
  * must come from the addresses its leg's peer had when the call started (the dialog was set up with
  * them); a reload that moves a peer applies to new calls.
  *
- * Watch: an answered call is probed with in-dialog OPTIONS and has a ceiling on its age
- * (call-watch.ts); a call found dead, or too old, is ended here on both legs.
+ * Watch: an answered call is probed with in-dialog OPTIONS (probes.ts) and has a ceiling on its age
+ * (call-watch.ts); a call found dead, or too old, is ended here on both legs. An in-dialog request
+ * crosses through in-dialog.ts.
  *
  * Memory: what the rules remember from the call's messages (rewrite/memory.ts) is held here, passed
  * to the rewrite of each later message on either leg, kept across reloads (it is keyed by the
@@ -20,19 +21,18 @@
  */
 import type { Logger } from 'pino';
 import type { CallOutcome, Observer, Way } from '../observe.js';
-import { peerHasAddress } from '../rules/peers.js';
 import type { Cidr, CompiledRules, Peer } from '../rules/types.js';
 import { CallLife, type CallState } from './call-state.js';
-import { IN_DIALOG_EVENTS, teardownByServer, type Dialog, type Engine, type InboundRequest, type ResponseChannel } from '../drachtio/engine.js';
-import { outboundBytes, sendOptions } from './outbound.js';
-import { originAddress, originOf } from '../edge/origin.js';
-import { refuseRelay } from './request-checks.js';
+import { IN_DIALOG_EVENTS, teardownByServer, type Engine, type InboundRequest, type ResponseChannel } from '../drachtio/engine.js';
+import { outboundBytes } from './outbound.js';
+import { relayRequest, type InDialogCall } from './in-dialog.js';
+import type { Leg } from './leg.js';
+import { probeLegs } from './probes.js';
 import { rewriteForLeg, type Rewritten } from './rewriter.js';
 import type { CallMemory } from '../rewrite/memory.js';
 import { MAX_MEMORY_NAMES } from '../rules/compile.js';
 import { watchCall, type Reaped, type Watch, type WatchSettings } from './call-watch.js';
-import { sessionInterval } from '../sip/session-timer.js';
-import { cseqNumber, type SipMessage } from '../sip/message.js';
+import type { SipMessage } from '../sip/message.js';
 import { CallTransfers, type TransferPorts } from './transfers.js';
 
 /** What a call needs from the rest of sipcase (relay/ports.ts gives it a superset). */
@@ -42,7 +42,7 @@ export interface CallPorts {
   readonly observer: Observer;
   /** Nothing larger than this (bytes as sent on) goes to drachtio-server. */
   readonly maxMessageBytes: number;
-  /** Trusted SIP proxies in front of sipcase (edge/origin.ts). */
+  /** Trusted SIP proxies in front of sipcase (rules/origin.ts). */
   readonly proxies: readonly Cidr[];
   /** The live-call registry, told once when the call ends. */
   readonly calls: { remove(call: Call, outcome: CallOutcome): void };
@@ -56,11 +56,6 @@ export interface CallPorts {
 
 /** Longest conversation id kept: it comes from a peer and goes into every transfer's log line. */
 const MAX_CONVERSATION_ID = 128;
-
-export interface Leg {
-  readonly peer: Peer;
-  readonly dialog: Dialog;
-}
 
 export type { CallState } from './call-state.js';
 
@@ -82,6 +77,7 @@ export class Call {
   /** The platform's conversation id (Genesys' x-inin-cnv), from the first message that carried one. */
   private conversationId: string | undefined;
   private readonly transfers: CallTransfers;
+  private inDialog: InDialogCall | undefined;
   readonly way: Way;
 
   constructor(
@@ -239,35 +235,16 @@ export class Call {
     const waiting = this.early;
     this.early = [];
     for (const w of waiting) w.run();
-    this.watch = watchCall(this.ctx.watch, { probe: () => this.probeLegs(), reap: (outcome, detail, leg) => this.reap(outcome, detail, leg) }, sessionSeconds);
+    this.watch = watchCall(
+      this.ctx.watch,
+      { probe: () => probeLegs(this.legs ?? [], this.log), reap: (outcome, detail, leg) => this.reap(outcome, detail, leg) },
+      sessionSeconds,
+    );
   }
 
   /** Probes both legs `inMs` from now rather than at the next interval (a drain wants the dead gone soon). */
   probeNow(inMs = 0): void {
     this.watch?.probeNow(inMs);
-  }
-
-  /** sipcase's own in-dialog OPTIONS on each leg (not relayed): each leg's status, 0 when the request failed. */
-  private probeLegs(): Promise<number[]> {
-    const legs = this.legs ?? [];
-    return Promise.all(
-      legs.map((leg) =>
-        leg.dialog.request({ method: 'OPTIONS', headers: {} }).then(
-          (r) => {
-            if (this.log.isLevelEnabled('debug'))
-              this.log.debug(
-                { peer: leg.peer.name, status: r.status, reason: r.reason, raw: r.status === 200 ? undefined : r.raw },
-                'liveness: OPTIONS answered',
-              );
-            return r.status;
-          },
-          (err: unknown) => {
-            this.log.debug({ peer: leg.peer.name, err }, 'liveness: OPTIONS failed');
-            return 0;
-          },
-        ),
-      ),
-    );
   }
 
   /**
@@ -289,63 +266,24 @@ export class Call {
     from.dialog.on('destroy', (bye, reason) => void this.onBye(from, to, bye, reason));
   }
 
-  /** One in-dialog request across: check its source, rewrite, send, rewrite the answer, answer. */
-  private async relay(from: Leg, to: Leg, req: InboundRequest, res: ResponseChannel): Promise<void> {
-    const { observer } = this.ctx;
-    // Answers already read go out first: drachtio-srf can hand over a response and the peer's next
-    // request from one read (a 202 to a REFER, then the NOTIFY behind it); the response resumes a
-    // promise, the request comes at once, and relaying it now would send it ahead of the answer.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const origin = originAddress(originOf(req, this.ctx.proxies));
-    if (origin === undefined || !peerHasAddress(from.peer, origin)) {
-      observer.record({ type: 'rejected', reason: 'unknown_source' });
-      this.log.warn({ method: req.method, source: req.source_address, origin }, "in-dialog request from outside the leg's peer: 403");
-      res.send(403, 'Forbidden', {});
-      return;
-    }
-    if (this.life.state !== 'answered') {
-      res.send(481, 'Call/Transaction Does Not Exist', {});
-      return;
-    }
-    const out = this.rewrite(req.raw, from.peer, to.peer);
-    if (out === undefined) {
-      observer.record({ type: 'rejected', reason: 'malformed' });
-      res.send(400, 'Bad Request', {});
-      return;
-    }
-    const refused = refuseRelay(out.message, out, this.ctx.maxMessageBytes);
-    if (refused !== undefined) {
-      observer.record({ type: 'rejected', reason: refused.why });
-      this.log.warn(
-        { method: req.method, direction: `${from.peer.name}->${to.peer.name}`, status: refused.status, reason: refused.reason },
-        'in-dialog request not relayed',
-      );
-      res.send(refused.status, refused.reason, refused.headers === undefined ? {} : { headers: { ...refused.headers } });
-      return;
-    }
-    this.crossing(out);
-    const transfer = this.transfers.crossing(out.message, { from: from.peer.name, to: to.peer.name });
-    try {
-      observer.record({ type: 'relayed', method: req.method, kind: 'request' });
-      const answer = await to.dialog.request({ method: req.method, ...sendOptions(out) });
-      const back = this.rewriteBounded(answer.raw, to.peer, from.peer);
-      observer.record({ type: 'relayed', method: req.method, kind: 'response' });
-      this.sessionRefreshed(req.method, answer.status, out, back);
-      if (transfer !== undefined) this.transfers.answered(transfer, answer.status, answer.reason, back === undefined ? undefined : cseqNumber(back.received));
-      // An answer sipcase cannot read still ends the transaction with its status, headers left out.
-      res.send(answer.status, answer.reason, back === undefined ? {} : sendOptions(back));
-    } catch (err) {
-      this.log.error({ err, method: req.method, direction: `${from.peer.name}->${to.peer.name}` }, 'in-dialog relay failed');
-      if (transfer !== undefined) this.transfers.unanswered(transfer, err instanceof Error ? err.message : String(err));
-      if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
-    }
+  /** One in-dialog request across (in-dialog.ts). */
+  private relay(from: Leg, to: Leg, req: InboundRequest, res: ResponseChannel): Promise<void> {
+    return relayRequest(this.inDialogView(), from, to, req, res);
   }
 
-  /** A re-INVITE or UPDATE answered 2xx refreshes the session (RFC 4028 §9): the answer's interval, or the request's. */
-  private sessionRefreshed(method: string, status: number, request: Rewritten, answer: Rewritten | undefined): void {
-    if ((method !== 'INVITE' && method !== 'UPDATE') || status < 200 || status >= 300) return;
-    const interval = (answer === undefined ? undefined : sessionInterval(answer.message)) ?? sessionInterval(request.message);
-    this.watch?.refreshed(interval?.seconds);
+  /** What the in-dialog relay needs of this call; made at the call's first in-dialog request (most calls have none but the BYE). */
+  private inDialogView(): InDialogCall {
+    this.inDialog ??= {
+      ports: this.ctx,
+      log: this.log,
+      answered: () => this.life.state === 'answered',
+      rewrite: (raw, from, to) => this.rewrite(raw, from, to),
+      rewriteBounded: (raw, from, to) => this.rewriteBounded(raw, from, to),
+      crossing: (out) => void this.crossing(out),
+      transfers: this.transfers,
+      refreshed: (seconds) => this.watch?.refreshed(seconds),
+    };
+    return this.inDialog;
   }
 
   /**

@@ -1,16 +1,15 @@
 /** The call logic against a fake engine: the paths a SIPp run does not reach easily. */
 import { describe, expect, it } from 'vitest';
-import { answeringEngine, Channel, context, GENESYS, inviteRaw, KORE, request } from '../../test/fake-engine.js';
+import { answeringEngine, Channel, context, GENESYS, inviteRaw, KORE, placeInvite, request } from '../../test/fake-engine.js';
 import ipaddr from 'ipaddr.js';
 import type { Cidr } from '../rules/types.js';
 import type { Engine } from '../drachtio/engine.js';
-import { handleInvite } from './invite.js';
 
 describe('a new call', () => {
   it('sends the rewritten INVITE to the other peer and joins the legs', async () => {
     const { engine, sentHeaders } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     expect(sentHeaders).toEqual([{ 'User-to-User': '00AB;encoding=hex', 'Content-Type': 'application/sdp', 'Max-Forwards': '69' }]);
     expect(ctx.calls.size).toBe(1);
     const seen = ctx.observer;
@@ -26,7 +25,7 @@ describe('a new call', () => {
     const sent: { uri: string; proxy: string | undefined }[] = [];
     const { engine } = answeringEngine();
     const through: Engine = { ...engine, createUAC: (uri, opts, progress) => (sent.push({ uri, proxy: opts.proxy }), engine.createUAC(uri, opts, progress)) };
-    await handleInvite({ ...context(through), outboundProxy: 'sip:192.0.2.10:5060' }, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite({ ...context(through), outboundProxy: 'sip:192.0.2.10:5060' }, request('INVITE', KORE, inviteRaw), new Channel());
     expect(sent).toEqual([{ uri: expect.stringMatching(/^sip:[^@]+@byoc\.example\.pure\.cloud/), proxy: 'sip:192.0.2.10:5060' }]);
   });
 
@@ -37,18 +36,9 @@ describe('a new call', () => {
       '\r\nCSeq',
       `\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKp\r\nVia: SIP/2.0/UDP kore.example.com;branch=z9hG4bK1;received=${KORE}\r\nCSeq`,
     );
-    await handleInvite(ctx, request('INVITE', '192.0.2.10', viaProxy), new Channel());
+    await placeInvite(ctx, request('INVITE', '192.0.2.10', viaProxy), new Channel());
     expect(sentHeaders).toHaveLength(1);
     expect(ctx.observer.count('call-started', { way: { from: 'kore', to: 'genesys' } })).toBe(1);
-  });
-
-  it('answers 503 with Retry-After beyond the live-call limit', async () => {
-    const { engine } = answeringEngine();
-    const ctx = context(engine, 0);
-    const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
-    expect(res.sent).toEqual([{ status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '5' } }]);
-    expect(ctx.observer.count('rejected', { reason: 'limit' })).toBe(1);
   });
 
   it('answers 503 when the other peer cannot be reached at all', async () => {
@@ -59,7 +49,7 @@ describe('a new call', () => {
     };
     const ctx = context(engine);
     const res = new Channel();
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), res);
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), res);
     expect(res.sent.map((s) => s.status)).toEqual([503]);
     expect(ctx.calls.size).toBe(0);
   });
@@ -67,7 +57,7 @@ describe('a new call', () => {
   it('answers 483 when Max-Forwards is spent, and places no call', async () => {
     const { engine, sentHeaders } = answeringEngine();
     const res = new Channel();
-    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw.replace('Max-Forwards: 70', 'Max-Forwards: 0')), res);
+    await placeInvite(context(engine), request('INVITE', KORE, inviteRaw.replace('Max-Forwards: 70', 'Max-Forwards: 0')), res);
     expect(res.sent.map((s) => s.status)).toEqual([483]);
     expect(sentHeaders).toEqual([]);
   });
@@ -77,7 +67,7 @@ describe('in the dialog', () => {
   it("refuses a request from an address outside the leg's peer with 403 and relays nothing", async () => {
     const { engine, uac, uas } = answeringEngine();
     const ctx = context(engine);
-    await handleInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(ctx, request('INVITE', KORE, inviteRaw), new Channel());
     const res = new Channel();
     uas.emit('info', request('INFO', GENESYS, 'INFO sip:x SIP/2.0\r\nCSeq: 2 INFO\r\n\r\n'), res); // uas is Kore's leg
     await new Promise((r) => setImmediate(r));
@@ -88,7 +78,7 @@ describe('in the dialog', () => {
 
   it('relays from the right peer, and answers 481 once the call has ended', async () => {
     const { engine, uac, uas } = answeringEngine();
-    await handleInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
+    await placeInvite(context(engine), request('INVITE', KORE, inviteRaw), new Channel());
     const info = () => request('INFO', KORE, 'INFO sip:x SIP/2.0\r\nCSeq: 2 INFO\r\nuser-to-user: 00AB\r\n\r\n');
     const first = new Channel();
     uas.emit('info', info(), first);

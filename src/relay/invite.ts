@@ -6,7 +6,7 @@
  * Every path out of here leaves the call either joined (answered) or ended in the registry, and an
  * answered far leg either joined or hung up: nothing can hold a call slot or a leg after a failure.
  */
-import { peerOf } from '../edge/origin.js';
+import type { Parties } from '../rules/origin.js';
 import { Call } from './call.js';
 import type { RelayPorts } from './ports.js';
 import {
@@ -28,18 +28,10 @@ import { callerOf, legUri } from './target.js';
 import type { SipMessage } from '../sip/message.js';
 import { contextKey } from '../transfer/refer-facts.js';
 
-export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: ResponseChannel): Promise<void> {
+/** A new call's INVITE, from `parties.caller` to `parties.callee` (the edge found them and admitted the call). */
+export async function handleInvite(ctx: RelayPorts, req: InboundRequest, res: ResponseChannel, parties: Parties): Promise<void> {
   const rules = ctx.rules();
-  const from = peerOf(req, rules.peers, ctx.proxies);
-  const to = from && rules.peers.get(from.relayTo);
-  if (from === undefined || to === undefined) return; // the source guard answered already
-  const refusal = ctx.admit(ctx.calls.size);
-  if (refusal !== undefined) {
-    ctx.observer.record({ type: 'rejected', reason: refusal.reason });
-    ctx.log.warn({ reason: refusal.reason, calls: ctx.calls.size, source: req.source_address, from: from.name }, 'new call refused: 503');
-    res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(refusal.retryAfterS) } });
-    return;
-  }
+  const { caller: from, callee: to } = parties;
   const callId = req.get('Call-ID') ?? 'unknown';
   const log = ctx.log.child({ callId, from: from.name, to: to.name });
   const out = rewriteForLeg(rules, req.raw, { from: from.name, to: to.name }, log, ctx.observer);

@@ -1,12 +1,11 @@
 /**
  * What the per-call relay needs from the rest of sipcase, and nothing more: the engine to place and
  * answer legs with, the rules in force, where to log and count, the live-call registry, the limits
- * a message must keep, and the instance's word on whether a new call is taken. The instance builds
+ * a message must keep (whether a new call is taken at all, the edge has said already). The instance builds
  * it (instance/instance.ts); tests build it around a fake engine (test/fake-engine.ts).
  */
 import type { Logger } from 'pino';
 import type { Engine } from '../drachtio/engine.js';
-import type { Refusal } from '../edge/admission.js';
 import type { CallPorts } from './call.js';
 import type { Calls } from './calls.js';
 
@@ -20,6 +19,4 @@ export interface RelayPorts extends CallPorts {
   readonly maxSetupMs: number;
   /** Retry-After of the 503 a caller gets when a drain cuts its call's set-up short. */
   readonly drainRetryAfterS: number;
-  /** Whether a new call is taken now, with `liveCalls` up (edge/admission.ts judges it). */
-  readonly admit: (liveCalls: number) => Refusal | undefined;
 }

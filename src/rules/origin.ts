@@ -5,8 +5,8 @@
  * the proxy recorded it (RFC 3261 §18.2.1). Only configured proxies are believed: a Via from anyone
  * else is the sender's own claim and is ignored. A chain of trusted proxies is walked down.
  */
-import type { Cidr, Peer } from '../rules/types.js';
-import { addressIn, peerForAddress } from '../rules/peers.js';
+import type { Cidr, Peer } from './types.js';
+import { addressIn, peerForAddress } from './peers.js';
 import { viaAddress, viaValues } from '../sip/via.js';
 
 export type Origin =
@@ -36,12 +36,16 @@ export function originAddress(origin: Origin): string | undefined {
   return origin.kind === 'address' ? origin.address : undefined;
 }
 
-/** The configured peer a request comes from, if any. */
-export function peerOf(
-  req: { readonly source_address: string; readonly raw: string },
-  peers: ReadonlyMap<string, Peer>,
-  proxies: readonly Cidr[],
-): Peer | undefined {
-  const address = originAddress(originOf(req, proxies));
-  return address === undefined ? undefined : peerForAddress(peers, address);
+/** Who a new call is between: the peer that calls, and the peer its calls are relayed to. */
+export interface Parties {
+  readonly caller: Peer;
+  readonly callee: Peer;
+}
+
+/** The parties of a call from this origin, when it is a configured peer's. */
+export function partiesOf(origin: Origin, peers: ReadonlyMap<string, Peer>): Parties | undefined {
+  const address = originAddress(origin);
+  const caller = address === undefined ? undefined : peerForAddress(peers, address);
+  const callee = caller && peers.get(caller.relayTo);
+  return caller && callee && { caller, callee };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSource } from '../rules/peers.js';
-import type { Cidr } from '../rules/types.js';
-import { originOf } from './origin.js';
+import type { Cidr } from './types.js';
+import { originOf, partiesOf } from './origin.js';
+import { compilePeers, parseSource } from './peers.js';
 
 const proxies = ['127.0.5.1', '10.9.0.0/24'].map((s) => parseSource(s) as Cidr);
 const req = (source: string, ...vias: string[]) => ({
@@ -44,5 +44,22 @@ describe('where a request comes from', () => {
 
   it('with no proxies configured, never reads a Via', () => {
     expect(originOf(req('127.0.5.1', 'SIP/2.0/UDP 127.0.5.1', 'SIP/2.0/UDP 203.0.113.5'), [])).toEqual({ kind: 'address', address: '127.0.5.1' });
+  });
+});
+
+describe('who a new call is between', () => {
+  const peers = compilePeers({
+    kore: { sources: ['198.51.100.20'], target: 'sip:198.51.100.20' },
+    genesys: { sources: ['203.0.113.0/24'], target: 'sip:byoc.example' },
+  }).peers;
+
+  it("a peer's address: that peer calls, the peer it relays to is called", () => {
+    const p = partiesOf({ kind: 'address', address: '203.0.113.7' }, peers);
+    expect([p?.caller.name, p?.callee.name]).toEqual(['genesys', 'kore']);
+  });
+
+  it("a stranger's address, or a proxy's own request, is no call of any peer's", () => {
+    expect(partiesOf({ kind: 'address', address: '192.0.2.1' }, peers)).toBeUndefined();
+    expect(partiesOf({ kind: 'proxy', proxy: '127.0.5.1' }, peers)).toBeUndefined();
   });
 });
