@@ -15,6 +15,7 @@ import { RESERVED_FAMILIES } from '../src/genesys/reserved-headers.js';
 import { UUI_PLACES, UUI_VERDICTS } from '../src/transfer/refer-facts.js';
 import { TRANSFER_OUTCOMES } from '../src/transfer/transfer.js';
 import { floodRow, type Step } from '../src/bench/flood.js';
+import { pairLine, type PairFigures } from '../src/bench/pairs.js';
 import { highestClean, scaleRow, type ScaleStep } from '../src/bench/scale.js';
 import { runCli } from '../src/cli/main.js';
 import { existsSync } from 'node:fs';
@@ -82,6 +83,17 @@ describe('docs/performance.md', () => {
     ];
     expect(steps.length).toBeGreaterThan(3);
     for (const s of steps) expect(text).toContain(`| ${cols.map((c) => cell(s[c] ?? null)).join(' | ')} |`);
+  });
+
+  it('shows the pair lines of performance/pairs/results.json and of the run before, as the benchmark printed them', () => {
+    const { pairs } = JSON.parse(doc('performance/pairs/results.json')) as { pairs: PairFigures[] };
+    expect(pairs.length).toBe(2);
+    for (const p of pairs) expect(text).toContain(pairLine(p));
+    const before = doc('performance/pairs/before-aa192b5.txt')
+      .split('\n')
+      .filter((l) => l.startsWith('pairs at '));
+    expect(before.length).toBe(1);
+    for (const line of before) expect(text).toContain(line);
   });
 });
 

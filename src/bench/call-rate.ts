@@ -200,7 +200,7 @@ interface Run {
 async function run(t: Target, rate: number, repeat: number, calls = rate * SECONDS): Promise<Run> {
   const dir = join(WORK, `${t.name}-${rate}-${repeat}`);
   mkdirSync(dir, { recursive: true });
-  const limitS = SECONDS + 30;
+  const limitS = SECONDS + Math.ceil(HOLD_MS / 1000) + 30; // a call placed last still ends within it
   const uas = sippLoad(dir, {
     label: 'uas',
     scenario: join(ROOT, 'test/sipp/bench/genesys-uas.xml'),
