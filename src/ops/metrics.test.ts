@@ -64,6 +64,8 @@ describe('Prometheus metrics from observations', () => {
     m.record({ type: 'call-started', way: { from: 'a', to: 'b' } });
     const text = await m.text();
     expect(text).toContain('process_resident_memory_bytes');
+    // What holds the event loop (a GC pause, a long task) is what a caller hears as set-up time.
+    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds', 'nodejs_gc_duration_seconds']) expect(text).toContain(name);
     const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`).toBe('');
     expect(r.status).toBe(0);
