@@ -16,7 +16,7 @@ import { renderChart } from './chart.js';
 import { ROOT, startProc, untilListening, which, type Proc } from '../harness/processes.js';
 import { sippLoad, softStop } from './sipp-load.js';
 import { startDrachtio, startSipcase, writeLoopbackRules } from '../harness/loopback.js';
-import { cpuSeconds, quantile, rssBytes } from './measure.js';
+import { cpuSeconds, metricValue, quantile, rssBytes } from './measure.js';
 import { setupTimesUs, sippStats } from './sipp-stats.js';
 import { lo } from '../harness/loopback-addresses.js';
 import { pairFigures, pairLine, type PairFigures } from './pairs.js';
@@ -95,7 +95,7 @@ async function loopDelay(t: Target): Promise<LoopDelay | undefined> {
 async function rewriteTotals(t: Target): Promise<{ seconds: number; messages: number }> {
   if (t.metrics === undefined) return { seconds: 0, messages: 0 };
   const text = await (await fetch(t.metrics)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (name: string) => metricValue(text, name) || 0;
   return { seconds: value('sipcase_rewrite_duration_seconds_sum'), messages: value('sipcase_rewrite_duration_seconds_count') };
 }
 

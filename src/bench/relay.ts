@@ -17,6 +17,7 @@ import { SourceRate } from '../edge/source-rate.js';
 import { Metrics } from '../ops/metrics.js';
 import { Calls } from '../relay/calls.js';
 import { handleInvite } from '../relay/invite.js';
+import { metricValue } from './measure.js';
 import type { RelayPorts } from '../relay/ports.js';
 import { parseRulesText } from '../rules/load.js';
 import { RecentHandoffs } from '../transfer/fallback.js';
@@ -186,8 +187,7 @@ async function main(): Promise<void> {
   const median = rounds[Math.floor(ROUNDS / 2)] as number;
   // The histogram the load benchmark reads as rewriteUs, here with no other process on the cores.
   const text = await metrics.text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  const rewriteUs = (value('sipcase_rewrite_duration_seconds_sum') / value('sipcase_rewrite_duration_seconds_count')) * 1e6;
+  const rewriteUs = (metricValue(text, 'sipcase_rewrite_duration_seconds_sum') / metricValue(text, 'sipcase_rewrite_duration_seconds_count')) * 1e6;
   process.stdout.write(
     `sipcase relay, in process (fake engine, preset rules, metrics, log at info to /dev/null), node ${process.version}\n` +
       `${ROUNDS} rounds x ${CALLS.toLocaleString('en-US')} calls (INVITE, 200, BYE: 3 messages rewritten a call)\n` +

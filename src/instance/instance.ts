@@ -44,8 +44,8 @@ export class StartupError extends Error {
 export class Instance {
   private readonly status: Status;
   private readonly app: DrachtioApp;
-  /** Whether new work is taken, as the edge reads it: kept in step with the status by serve() and drain(). */
-  private readonly available: Availability & { draining: boolean; serving: boolean } = { draining: false, serving: false };
+  /** Whether new work is taken, as the edge reads it: a view of the status, never a copy of it. */
+  private readonly available: Availability;
   private current: CompiledRules | undefined;
   private keeper: RulesKeeper | undefined;
   private connection: TrackedConnection | undefined;
@@ -65,6 +65,16 @@ export class Instance {
     this.metrics = parts.metrics;
     this.calls = parts.calls;
     this.status = parts.status;
+    const status = this.status;
+    this.available = {
+      get draining() {
+        return status.draining;
+      },
+      // Serving: rules loaded and the header case proven (or the proof skipped).
+      get serving() {
+        return status.rules.loaded && probeAllows(status.probe);
+      },
+    };
     this.limits = { maxCalls: config.limits.maxCalls, busyRetryAfterS: config.limits.retryAfterS, drainRetryAfterS: config.drain.retryAfterS };
     // Validated as addresses or ranges when the settings loaded.
     this.proxies = config.proxies.map((p) => parseSource(p) as Cidr);
@@ -173,12 +183,8 @@ export class Instance {
       putInForce: (rules) => {
         this.current = rules;
         this.status.rules = { file: this.config.rules, loaded: true, count: rules.ruleCount };
-        this.serve();
       },
-      probe: (state) => {
-        this.status.probe = state;
-        this.serve();
-      },
+      probe: (state) => (this.status.probe = state),
       reloaded: (last) => (this.status.lastReload = last),
       lastReload: () => this.status.lastReload,
     };
@@ -202,11 +208,6 @@ export class Instance {
     });
   }
 
-  /** Serving: rules loaded and the header case proven (or the proof skipped). */
-  private serve(): void {
-    this.available.serving = this.status.rules.loaded && probeAllows(this.status.probe);
-  }
-
   // --- the header-case proof, as the keeper asks for it ----------------------------------------------
 
   private async prove(names: readonly string[]): Promise<ProbeState> {
@@ -228,7 +229,6 @@ export class Instance {
   /** No new calls from now on; resolves when the live ones have ended (or were hung up at `timeoutMs`). */
   drain(timeoutMs: number): Promise<DrainEnd> {
     this.status.draining = true;
-    this.available.draining = true;
     return drain(this.calls, timeoutMs, this.log);
   }
 

@@ -7,7 +7,7 @@
  * a rule whose effect does not hang on a header (set, add, embed, remember, allow, a number in the
  * Request-URI) makes its plan `always`.
  */
-import { URI_CARRIERS } from '../sip/embedded.js';
+import { mayEmbed } from '../sip/embedded.js';
 import type { Header } from '../sip/message.js';
 import { directionKey, type Action, type Peer, type Rule } from './types.js';
 
@@ -113,7 +113,7 @@ export function wakes(plan: Plan, headers: readonly Header[]): boolean {
   if (plan.rules.length === 0) return false;
   for (const h of headers) {
     if (plan.keys.has(h.key)) return true;
-    if (plan.embedded && URI_CARRIERS.has(h.key) && h.value.includes('?')) return true;
+    if (plan.embedded && mayEmbed(h)) return true;
   }
   return false;
 }

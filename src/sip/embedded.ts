@@ -10,6 +10,11 @@ import { decodeUriHeaderText, joinUriHeaders, splitUriHeaders, type EmbeddedHead
 /** Headers whose URIs may embed headers: Refer-To (REFER) and Contact (3xx). */
 export const URI_CARRIERS: ReadonlySet<string> = new Set(['refer-to', 'contact']);
 
+/** Whether a header line may carry embedded headers: a Refer-To or Contact with a URI `?` in it. */
+export function mayEmbed(h: Header): boolean {
+  return URI_CARRIERS.has(h.key) && h.value.includes('?');
+}
+
 /** The header key an embedded hname stands for ('' when the name does not decode). */
 export function embeddedKey(h: EmbeddedHeader, encoding: TextEncoding): string {
   if (!h.name.includes('%')) return headerKey(h.name);

@@ -3,7 +3,7 @@
  * `x-User-to-User` header lines, and copies embedded in Refer-To or Contact URIs.
  */
 import type { SipMessage } from '../sip/message.js';
-import { URI_CARRIERS, embeddedKey, mapEmbedded } from '../sip/embedded.js';
+import { URI_CARRIERS, embeddedKey, mapEmbedded, mayEmbed } from '../sip/embedded.js';
 import { decodeUriHeaderText } from '../sip/uri-headers.js';
 import { parseUui, type UuiValue } from './codec.js';
 import { lintUuiValues, type UuiFinding } from './lint.js';
@@ -28,7 +28,7 @@ export interface UuiCopy {
  * embedded headers. Most messages of a call do not, and are not looked at further.
  */
 export function carriesUui(message: SipMessage): boolean {
-  return message.headers.some((h) => UUI_KEYS.has(h.key) || (URI_CARRIERS.has(h.key) && h.value.includes('?')));
+  return message.headers.some((h) => UUI_KEYS.has(h.key) || mayEmbed(h));
 }
 
 export function uuiCopies(message: SipMessage): UuiCopy[] {
